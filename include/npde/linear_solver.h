@@ -1,0 +1,94 @@
+// ---------------------------------------------------------------------------
+// npde: the linear solver for Newton's Jacobian J = M + kϑ(A + F'(U)).
+//
+// J is symmetric positive definite when there is no advection and
+// kϑ·max(−∂f/∂u) < 1 (then F' ≥ −max(−∂f/∂u)·M, so J ≥ (1 − kϑ max(−f'))M
+// + kϑA). Allen–Cahn's F' is negative for |u| < 1/√3, so with a large step J
+// can be indefinite. `automatic` picks CG + AMG for SPD matrices and
+// right-preconditioned GMRES + AMG otherwise; `direct` factorises J with
+// Amesos (KLU) and is the robust choice for small problems. The
+// preconditioner (or factorisation) is kept until initialize() is called
+// again, so a matrix that does not change is set up once.
+// ---------------------------------------------------------------------------
+#ifndef npde_linear_solver_h
+#define npde_linear_solver_h
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <deal.II/lac/solver_control.h>
+#include <deal.II/lac/trilinos_precondition.h>
+#include <deal.II/lac/trilinos_solver.h>
+#include <deal.II/lac/trilinos_sparse_matrix.h>
+#include <deal.II/lac/trilinos_vector.h>
+
+#include <memory>
+#include <string>
+
+namespace npde
+{
+  using namespace dealii;
+
+  /// Parameters of the linear solver, declared inside `State solver`.
+  struct LinearSolverParameters
+  {
+    enum class Type
+    {
+      automatic,
+      cg,
+      gmres,
+      direct
+    };
+    Type         type           = Type::automatic;
+    unsigned int max_iterations = 1000;
+
+    static void
+    declare_parameters(ParameterHandler &prm);
+    void
+    parse_parameters(ParameterHandler &prm);
+  };
+
+  class LinearSolver
+  {
+  public:
+    using VectorType = TrilinosWrappers::MPI::Vector;
+    using MatrixType = TrilinosWrappers::SparseMatrix;
+
+    explicit LinearSolver(const LinearSolverParameters &parameters);
+
+    /**
+     * Set up the preconditioner (or the factorisation) for @p matrix, which
+     * must stay alive and unchanged until the next call. @p spd says whether
+     * the matrix is symmetric positive definite; @p higher_order whether the
+     * elements are of degree > 1 (an AMG setting).
+     */
+    void
+    initialize(const MatrixType &matrix,
+               const bool        spd,
+               const bool        higher_order);
+
+    /**
+     * Solve matrix·x = b until the residual norm is below @p tolerance, from
+     * x = 0. Returns the number of iterations (1 for the direct solver).
+     */
+    unsigned int
+    solve(VectorType &x, const VectorType &b, const double tolerance);
+
+    /// The method in use, e.g. "CG + AMG".
+    std::string
+    method() const;
+
+    unsigned int
+    n_initializations() const;
+
+  private:
+    const LinearSolverParameters                    parameters;
+    const MatrixType *                              matrix = nullptr;
+    LinearSolverParameters::Type                    chosen;
+    TrilinosWrappers::PreconditionAMG               amg;
+    SolverControl                                   direct_control;
+    std::unique_ptr<TrilinosWrappers::SolverDirect> direct;
+    unsigned int                                    initializations = 0;
+  };
+} // namespace npde
+
+#endif

@@ -1,0 +1,48 @@
+// ---------------------------------------------------------------------------
+// npde: the program behind `npde file.prm`.
+//
+//   npde file.prm                   run what the file says
+//   npde --set "Time/Number of steps=8" file.prm
+//                                   override single parameters of the file
+//   npde --print-parameters         every parameter with its documentation
+//
+// The parameter file is read once into a ParameterHandler in which every
+// component has declared its own subsection; `Dimension` then decides which
+// instantiation, 1D, 2D or 3D, runs.
+// ---------------------------------------------------------------------------
+#ifndef npde_program_h
+#define npde_program_h
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <string>
+#include <vector>
+
+namespace npde
+{
+  using namespace dealii;
+
+  /// Declare the parameters of every component.
+  void
+  declare_parameters(ParameterHandler &prm);
+
+  /**
+   * Read @p file and then the overrides "Section/Subsection/Name=value"
+   * into @p prm. Errors name the file, the line or the parameter.
+   */
+  void
+  read_parameters(ParameterHandler &              prm,
+                  const std::string &             file,
+                  const std::vector<std::string> &overrides);
+
+  /// Run the forward problem described by @p prm, in dimension dim.
+  template <int dim>
+  void
+  run_forward_problem(ParameterHandler &prm, const std::string &command_line);
+
+  /// What main() calls: the command line of `npde`. Returns the exit code.
+  int
+  run_program(int argc, char **argv);
+} // namespace npde
+
+#endif

@@ -1,0 +1,264 @@
+// ---------------------------------------------------------------------------
+// npde: the forward problem (DESIGN.md section 2).
+//
+// Continuous Q_p elements on a (possibly adaptively refined, possibly
+// distributed) mesh, MappingQ(p) everywhere, the θ-scheme in time and Newton's
+// method at every step. With U^n the coefficient vector at t_n, step n solves
+//
+//   R^n := M(U^n − U^{n−1}) + kϑ[A U^n + F^n(U^n) − G^n − S^n]
+//                          + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} − S^{n−1}] = 0
+//
+// with Newton's Jacobian J^n = M + kϑ(A + F'(U^n)). Everything lives in the
+// condensed space of the homogeneous constraints (hanging nodes and zero
+// Dirichlet values): residuals and matrices are assembled through
+// AffineConstraints::distribute_local_to_global, which applies Cᵀ(·) and
+// Cᵀ(·)C, and the Dirichlet values and hanging-node values of U^n are set
+// afterwards. The adjoint of DESIGN.md section 4 relies on exactly this.
+//
+// The whole trajectory U^0..U^K is kept, because the adjoint sweep runs
+// backwards through it.
+//
+// The network's source enters as values at the "source quadrature points"
+// (a quadrature Q_g on every locally owned cell) for each time level:
+// G^n = B g^n with the sparse coupling matrix B_{i,q} = φ_i(x_q) JxW_q
+// (condensed in its rows), built once per mesh (DESIGN.md section 8). That
+// is all the finite-element side and the network say to each other.
+// ---------------------------------------------------------------------------
+#ifndef npde_state_solver_h
+#define npde_state_solver_h
+
+#include <deal.II/base/conditional_ostream.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/base/timer.h>
+
+#include <deal.II/distributed/tria_base.h>
+
+#include <deal.II/dofs/dof_handler.h>
+
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/mapping_q.h>
+
+#include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/full_matrix.h>
+#include <deal.II/lac/trilinos_sparse_matrix.h>
+#include <deal.II/lac/trilinos_vector.h>
+#include <deal.II/lac/vector.h>
+
+#include <npde/linear_solver.h>
+#include <npde/model.h>
+
+#include <memory>
+#include <vector>
+
+namespace npde
+{
+  using namespace dealii;
+
+  /// The parameters of subsection `Time`.
+  struct TimeParameters
+  {
+    double       end_time        = 1.;
+    unsigned int n_steps         = 64;
+    double       theta           = 1.;
+
+    static void
+    declare_parameters(ParameterHandler &prm);
+    void
+    parse_parameters(ParameterHandler &prm);
+  };
+
+  /// The parameters of subsection `State solver`.
+  struct StateSolverParameters
+  {
+    unsigned int           degree                    = 1;
+    unsigned int           source_quadrature_points  = 0;
+    unsigned int           max_newton_iterations     = 20;
+    double                 newton_relative_tolerance = 1e-12;
+    double                 newton_absolute_tolerance = 1e-14;
+    double                 memory_limit_mb           = 8192;
+    LinearSolverParameters linear_solver;
+
+    static void
+    declare_parameters(ParameterHandler &prm);
+    void
+    parse_parameters(ParameterHandler &prm);
+  };
+
+  template <int dim>
+  class StateSolver
+  {
+  public:
+    using VectorType = TrilinosWrappers::MPI::Vector;
+    using MatrixType = TrilinosWrappers::SparseMatrix;
+
+    /// What the last forward sweep did.
+    struct Statistics
+    {
+      /// Newton iterations of steps 1..K (entry n−1 is step n).
+      std::vector<unsigned int> newton_iterations;
+      /// Newton's residual norms ‖R^n‖ of steps 1..K, one list per step.
+      std::vector<std::vector<double>> newton_residuals;
+      unsigned int n_linear_solves       = 0;
+      unsigned int n_linear_iterations   = 0;
+      unsigned int n_jacobian_assemblies = 0;
+      unsigned int n_solver_setups       = 0;
+    };
+
+    StateSolver(const StateSolverParameters &         parameters,
+                const TimeParameters &                time_parameters,
+                const Model<dim> &                    model,
+                const parallel::TriangulationBase<dim> &triangulation,
+                TimerOutput &                         timer,
+                ConditionalOStream &                  pcout);
+
+    /**
+     * Everything that is fixed for a mesh and a step size: dofs,
+     * constraints, local matrices, the coupling matrix B, the known sources
+     * S^n and Dirichlet values at every time level. Call again after the
+     * mesh changed.
+     */
+    void
+    setup();
+
+    /**
+     * The forward sweep: U^0 and then K Newton solves. If given,
+     * @p source_at_points holds, for each time level n = 0..K, the values of
+     * the network's source at source_points(); it is added to the known
+     * source s. Throws an InputError when Newton does not converge.
+     */
+    void
+    solve(const std::vector<Vector<double>> *source_at_points = nullptr);
+
+    /// The time levels t_0 = 0, ..., t_K = T.
+    const std::vector<double> &
+    times() const;
+
+    unsigned int
+    n_steps() const;
+
+    /// U^n, distributed (no ghost entries).
+    const VectorType &
+    state(const unsigned int n) const;
+
+    /// A copy of @p v with the ghost entries this rank's cells need.
+    VectorType
+    ghosted(const VectorType &v) const;
+
+    /// ‖u_h^n − @p exact(t_n)‖_{L2(D)} (use a zero function for ‖u_h^n‖).
+    double
+    l2_error(const unsigned int n, Function<dim> &exact) const;
+
+    /// The points of Q_g on the locally owned cells, in the order of g^n.
+    const std::vector<Point<dim>> &
+    source_points() const;
+
+    const DoFHandler<dim> &
+    dof_handler() const;
+
+    const Mapping<dim> &
+    mapping() const;
+
+    const Statistics &
+    statistics() const;
+
+    /// Bytes taken by the trajectory U^0..U^K on all ranks together.
+    double
+    trajectory_memory() const;
+
+  private:
+    void
+    setup_dofs_and_constraints();
+    void
+    setup_cell_data();
+    void
+    setup_source_coupling();
+    void
+    setup_known_sources_and_boundary_values();
+
+    /**
+     * The heart of the forward problem. Adds to @p residual (if given)
+     *   Cᵀ[ c_mass·M U + c_op·(A U + F(t, U)) ]
+     * and to @p jacobian (if given) Cᵀ[ c_mass·M + c_op·(A + F'(t, U)) ]C,
+     * for the ghosted vector @p u. Returns min ∂f/∂u over all quadrature
+     * points (+∞ without reaction), which decides whether J is SPD.
+     */
+    double
+    assemble_operator(const VectorType &u,
+                      const double      t,
+                      const double      c_mass,
+                      const double      c_op,
+                      VectorType *      residual,
+                      MatrixType *      jacobian) const;
+
+    /// Assemble J^n at @p u and set up the linear solver for it.
+    void
+    assemble_jacobian(const VectorType &u_ghosted, const double t, const double k);
+
+    /// Adds factor·(G^n + S^n) to @p v.
+    void
+    add_sources(const unsigned int                 n,
+                const double                       factor,
+                const std::vector<Vector<double>> *source_at_points,
+                VectorType &                       v) const;
+
+    /// Dirichlet values at t_n, then hanging-node values.
+    void
+    apply_constraints(const unsigned int n, VectorType &u) const;
+
+    void
+    newton_solve(const unsigned int n, const VectorType &known, VectorType &u);
+
+    const StateSolverParameters             parameters;
+    const TimeParameters                    time_parameters;
+    const Model<dim> &                      model;
+    const parallel::TriangulationBase<dim> &triangulation;
+    const MPI_Comm                          communicator;
+    TimerOutput &                           timer;
+    ConditionalOStream &                    pcout;
+
+    FE_Q<dim>        fe;
+    MappingQ<dim>    mapping_q;
+    QGauss<dim>      quadrature;
+    QGauss<dim>      source_quadrature;
+    DoFHandler<dim>  dofs;
+    IndexSet         locally_owned_dofs;
+    IndexSet         locally_relevant_dofs;
+
+    AffineConstraints<double> hanging_node_constraints;
+    AffineConstraints<double> homogeneous_constraints;
+
+    // Per locally owned cell, in the order of the cell loop: dof indices,
+    // local mass and operator matrices, quadrature points and JxW. The shape
+    // values are the same on every cell (FE_Q does not depend on the
+    // mapping), so one table serves all.
+    unsigned int                         n_local_cells = 0;
+    std::vector<types::global_dof_index> cell_dof_indices;
+    std::vector<FullMatrix<double>>      cell_mass;
+    std::vector<FullMatrix<double>>      cell_operator;
+    std::vector<Point<dim>>              cell_points;
+    std::vector<double>                  cell_JxW;
+    FullMatrix<double>                   shape_values;
+
+    // The coupling matrix B (rows: dofs, columns: source points) and its
+    // column partition.
+    MatrixType              source_coupling;
+    IndexSet                locally_owned_source_points;
+    std::vector<Point<dim>> source_point_locations;
+
+    std::vector<double>     time_levels;
+    std::vector<VectorType> known_sources; // S^n, empty if s = q_N = 0
+    std::vector<std::vector<std::pair<types::global_dof_index, double>>>
+      boundary_values; // u_D(t_n) at the owned Dirichlet dofs
+
+    MatrixType   jacobian;
+    LinearSolver linear_solver;
+    bool         jacobian_is_constant = false;
+    double       jacobian_step        = -1.;
+
+    std::vector<VectorType> trajectory;
+    Statistics              stats;
+  };
+} // namespace npde
+
+#endif

@@ -1,0 +1,259 @@
+// ---------------------------------------------------------------------------
+// npde: user-given formulas, compiled with muparser.
+// ---------------------------------------------------------------------------
+#include <deal.II/base/numbers.h>
+#include <deal.II/base/utilities.h>
+
+#include <npde/expression.h>
+
+#include <muParser.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace npde
+{
+  std::map<std::string, double>
+  parse_constants(const std::string &text, const std::string &parameter_name)
+  {
+    std::map<std::string, double> constants{{"pi", numbers::PI},
+                                            {"Pi", numbers::PI}};
+    for (const std::string &entry : Utilities::split_string_list(text, ','))
+      {
+        const std::vector<std::string> parts =
+          Utilities::split_string_list(entry, '=');
+        if (parts.size() != 2 || parts[0].empty())
+          throw InputError("Parameter '" + parameter_name + "': the entry '" +
+                           entry +
+                           "' is not of the form name=value. Write the "
+                           "constants as a comma-separated list, e.g. "
+                           "'eps=0.32, D=0.01'.");
+        try
+          {
+            std::size_t end   = 0;
+            const double value = std::stod(parts[1], &end);
+            if (end != parts[1].size())
+              throw std::invalid_argument(parts[1]);
+            constants[parts[0]] = value;
+          }
+        catch (const std::exception &)
+          {
+            throw InputError("Parameter '" + parameter_name + "': the value '" +
+                             parts[1] + "' of the constant '" + parts[0] +
+                             "' is not a number.");
+          }
+      }
+    return constants;
+  }
+
+
+
+  std::vector<std::string>
+  coordinate_names(const unsigned int dim)
+  {
+    const std::vector<std::string> all = {"x", "y", "z"};
+    return std::vector<std::string>(all.begin(), all.begin() + dim);
+  }
+
+
+
+  Expression::Expression()
+    : Expression("(none)", "0", {}, {})
+  {}
+
+
+
+  Expression::Expression(const std::string &                  parameter_name,
+                         const std::string &                  formula,
+                         const std::vector<std::string> &     variables,
+                         const std::map<std::string, double> &constants)
+    : name(parameter_name)
+    , text(formula)
+    , variable_names(variables)
+    , constant_values(constants)
+  {
+    compile();
+  }
+
+
+
+  Expression::Expression(const Expression &other)
+    : name(other.name)
+    , text(other.text)
+    , variable_names(other.variable_names)
+    , constant_values(other.constant_values)
+  {
+    compile();
+  }
+
+
+
+  Expression &
+  Expression::operator=(const Expression &other)
+  {
+    if (this != &other)
+      {
+        name            = other.name;
+        text            = other.text;
+        variable_names  = other.variable_names;
+        constant_values = other.constant_values;
+        compile();
+      }
+    return *this;
+  }
+
+
+
+  Expression::~Expression() = default;
+
+
+
+  // muparser binds each variable to the address of a double. We keep these
+  // doubles in `variable_storage`, which is why an Expression recompiles
+  // when it is copied: a copied parser would still point at the old storage.
+  void
+  Expression::compile()
+  {
+    parser = std::make_unique<mu::Parser>();
+    variable_storage.assign(variable_names.size(), 0.5);
+    std::string names;
+    for (const std::string &v : variable_names)
+      names += (names.empty() ? "" : ", ") + v;
+    std::string constant_names;
+    for (const auto &c : constant_values)
+      constant_names += (constant_names.empty() ? "" : ", ") + c.first;
+
+    try
+      {
+        for (unsigned int i = 0; i < variable_names.size(); ++i)
+          parser->DefineVar(variable_names[i], &variable_storage[i]);
+        for (const auto &c : constant_values)
+          if (std::find(variable_names.begin(),
+                        variable_names.end(),
+                        c.first) == variable_names.end())
+            parser->DefineConst(c.first, c.second);
+        parser->SetExpr(text);
+        // The first evaluation is where muparser really parses: do it now.
+        parser->Eval();
+        used_variables.clear();
+        for (const auto &v : parser->GetUsedVar())
+          used_variables.push_back(v.first);
+      }
+    catch (const mu::Parser::exception_type &e)
+      {
+        std::ostringstream message;
+        message << "Parameter '" << name << "': the expression \"" << text
+                << "\" does not parse: " << e.GetMsg();
+        if (e.GetPos() >= 0 && e.GetPos() <= static_cast<int>(text.size()))
+          message << " (at position " << e.GetPos() << ")";
+        message << ". The variables allowed here are: "
+                << (names.empty() ? "none" : names)
+                << "; the constants defined are: " << constant_names
+                << " (add more under 'Constants').";
+        throw InputError(message.str());
+      }
+  }
+
+
+
+  double
+  Expression::operator()(const double *variable_values) const
+  {
+    std::copy(variable_values,
+              variable_values + variable_storage.size(),
+              variable_storage.begin());
+    return parser->Eval();
+  }
+
+
+
+  bool
+  Expression::uses(const std::string &variable) const
+  {
+    return std::find(used_variables.begin(), used_variables.end(), variable) !=
+           used_variables.end();
+  }
+
+
+
+  bool
+  Expression::is_zero() const
+  {
+    std::string t = text;
+    t.erase(std::remove_if(t.begin(), t.end(), ::isspace), t.end());
+    return t == "0" || t == "0.0" || t == "0." || t == "0e0";
+  }
+
+
+
+  const std::string &
+  Expression::formula() const
+  {
+    return text;
+  }
+
+
+
+  const std::string &
+  Expression::parameter_name() const
+  {
+    return name;
+  }
+
+
+
+  template <int dim>
+  ExpressionFunction<dim>::ExpressionFunction(const Expression &expression,
+                                              const double      time)
+    : Function<dim>(1, time)
+    , expression(expression)
+  {}
+
+
+
+  template <int dim>
+  double
+  ExpressionFunction<dim>::value(const Point<dim> &p, const unsigned int) const
+  {
+    double values[dim + 1];
+    for (unsigned int d = 0; d < dim; ++d)
+      values[d] = p[d];
+    values[dim] = this->get_time();
+    return expression(values);
+  }
+
+
+
+  template class ExpressionFunction<1>;
+  template class ExpressionFunction<2>;
+  template class ExpressionFunction<3>;
+} // namespace npde
+
+namespace npde
+{
+  std::string
+  user_message(const std::exception &e)
+  {
+    std::string what = e.what();
+    const auto  pos  = what.find("Additional information:");
+    if (pos != std::string::npos)
+      what = what.substr(pos + 23);
+    const auto end = what.find("Stacktrace:");
+    if (end != std::string::npos)
+      what = what.substr(0, end);
+    // deal.II wraps long messages over several lines; join them again.
+    std::string joined;
+    bool        space = false;
+    for (const char c : what)
+      if (c == '\n' || c == ' ' || c == '\t')
+        space = !joined.empty();
+      else
+        {
+          if (space)
+            joined += ' ';
+          joined += c;
+          space = false;
+        }
+    return joined;
+  }
+} // namespace npde

@@ -1,0 +1,52 @@
+// ---------------------------------------------------------------------------
+// npde: the program. Everything happens in the library; see program.h.
+// ---------------------------------------------------------------------------
+#include <deal.II/base/mpi.h>
+
+#include <npde/expression.h>
+#include <npde/program.h>
+
+#include <iostream>
+
+int
+main(int argc, char *argv[])
+{
+  try
+    {
+      dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+      return npde::run_program(argc, argv);
+    }
+  catch (const npde::InputError &exc)
+    {
+      // Mistakes in the input: a message for the user, no stack trace.
+      std::cerr << std::endl
+                << "npde: error: " << exc.what() << std::endl
+                << "Aborting!" << std::endl;
+      return 1;
+    }
+  catch (const std::exception &exc)
+    {
+      std::cerr << std::endl
+                << std::endl
+                << "----------------------------------------------------"
+                << std::endl;
+      std::cerr << "Exception on processing: " << std::endl
+                << exc.what() << std::endl
+                << "Aborting!" << std::endl
+                << "----------------------------------------------------"
+                << std::endl;
+      return 1;
+    }
+  catch (...)
+    {
+      std::cerr << std::endl
+                << std::endl
+                << "----------------------------------------------------"
+                << std::endl;
+      std::cerr << "Unknown exception!" << std::endl
+                << "Aborting!" << std::endl
+                << "----------------------------------------------------"
+                << std::endl;
+      return 1;
+    }
+}

@@ -1,0 +1,209 @@
+// ---------------------------------------------------------------------------
+// npde: what a run leaves behind.
+// ---------------------------------------------------------------------------
+#include <deal.II/base/multithread_info.h>
+#include <deal.II/base/utilities.h>
+
+#include <deal.II/numerics/data_out.h>
+
+#include <npde/expression.h>
+#include <npde/output.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace npde
+{
+  void
+  OutputParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Output");
+    {
+      prm.declare_entry("Directory",
+                        "npde-output",
+                        Patterns::DirectoryName(),
+                        "Where a run writes its files; created if missing.");
+      prm.declare_entry("Output every",
+                        "8",
+                        Patterns::Integer(0),
+                        "Write VTU output every m-th time level (and always "
+                        "the first and the last); 0 writes only those two.");
+      prm.declare_entry("Write VTU",
+                        "true",
+                        Patterns::Bool(),
+                        "Whether to write VTU/PVTU files and the .pvd record "
+                        "at all.");
+      prm.declare_entry("Timing summary",
+                        "true",
+                        Patterns::Bool(),
+                        "Whether to print the TimerOutput summary at the end.");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  OutputParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Output");
+    {
+      directory      = prm.get("Directory");
+      output_every   = prm.get_integer("Output every");
+      write_vtu      = prm.get_bool("Write VTU");
+      timing_summary = prm.get_bool("Timing summary");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  write_file_atomically(const std::string &path, const std::string &content)
+  {
+    const std::string temporary = path + ".tmp";
+    {
+      std::ofstream out(temporary);
+      out << content;
+      out.flush();
+      if (!out)
+        throw InputError("Could not write the file '" + temporary +
+                         "': check that 'Output/Directory' is writable and "
+                         "the disk is not full.");
+    }
+    std::filesystem::rename(temporary, path);
+  }
+
+
+
+  Output::Output(const OutputParameters &parameters,
+                 const MPI_Comm          communicator)
+    : parameters(parameters)
+    , communicator(communicator)
+  {}
+
+
+
+  void
+  Output::write_run_record(const ParameterHandler &prm,
+                           const std::string &     command_line,
+                           const std::string &     seeds) const
+  {
+    if (Utilities::MPI::this_mpi_process(communicator) == 0)
+      {
+        std::error_code error;
+        std::filesystem::create_directories(parameters.directory, error);
+        if (error)
+          throw InputError("Could not create the directory '" +
+                           parameters.directory +
+                           "' given in 'Output/Directory': " +
+                           error.message());
+
+        std::ostringstream used;
+        prm.print_parameters(used, ParameterHandler::PRM);
+        write_file_atomically(parameters.directory + "/parameters.prm",
+                              used.str());
+
+        std::ostringstream p;
+        p << "npde revision:   " << git_revision() << '\n'
+          << "deal.II version: " << DEAL_II_PACKAGE_VERSION << '\n'
+          << "MPI ranks:       "
+          << Utilities::MPI::n_mpi_processes(communicator) << '\n'
+          << "threads per rank: " << MultithreadInfo::n_threads() << '\n'
+          << "random seeds:    " << (seeds.empty() ? "none used" : seeds)
+          << '\n'
+          << "command line:    " << command_line << '\n'
+          << "host:            " << Utilities::System::get_hostname() << '\n'
+          << "date:            " << Utilities::System::get_date() << ' '
+          << Utilities::System::get_time() << '\n';
+        write_file_atomically(parameters.directory + "/provenance.txt",
+                              p.str());
+      }
+    // Nobody writes into the directory before rank 0 has created it.
+    MPI_Barrier(communicator);
+  }
+
+
+
+  bool
+  Output::is_output_level(const unsigned int n, const unsigned int n_steps) const
+  {
+    return parameters.write_vtu &&
+           (n == 0 || n == n_steps ||
+            (parameters.output_every > 0 && n % parameters.output_every == 0));
+  }
+
+
+
+  template <int dim>
+  void
+  Output::write_time_level(
+    const DoFHandler<dim> &                                        dof_handler,
+    const Mapping<dim> &                                           mapping,
+    const unsigned int                                             n,
+    const double                                                   t,
+    const std::vector<std::pair<std::string, const VectorType *>> &fields)
+  {
+    DataOut<dim> data_out;
+    data_out.attach_dof_handler(dof_handler);
+    for (const auto &field : fields)
+      data_out.add_data_vector(*field.second, field.first);
+
+    // The rank that owns each cell, so that ParaView can show the partition.
+    Vector<float> subdomain(dof_handler.get_triangulation().n_active_cells());
+    for (const auto &cell : dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+        subdomain(cell->active_cell_index()) = cell->subdomain_id();
+    data_out.add_data_vector(subdomain, "subdomain");
+
+    // Curved cells are subdivided so that ParaView shows the mapping's
+    // geometry and the Q_p fields, not just their vertex values.
+    const unsigned int degree = dof_handler.get_fe().degree;
+    data_out.build_patches(mapping, degree, DataOut<dim>::curved_inner_cells);
+
+    const std::string pvtu = data_out.write_vtu_with_pvtu_record(
+      parameters.directory + "/", "solution", n, communicator, 4);
+
+    times_and_files.emplace_back(t, pvtu);
+    if (Utilities::MPI::this_mpi_process(communicator) == 0)
+      {
+        std::ostringstream pvd;
+        DataOutBase::write_pvd_record(pvd, times_and_files);
+        write_file_atomically(parameters.directory + "/solution.pvd",
+                              pvd.str());
+      }
+  }
+
+
+
+  const std::string &
+  Output::directory() const
+  {
+    return parameters.directory;
+  }
+
+
+
+  template void
+  Output::write_time_level<1>(
+    const DoFHandler<1> &,
+    const Mapping<1> &,
+    const unsigned int,
+    const double,
+    const std::vector<std::pair<std::string, const VectorType *>> &);
+  template void
+  Output::write_time_level<2>(
+    const DoFHandler<2> &,
+    const Mapping<2> &,
+    const unsigned int,
+    const double,
+    const std::vector<std::pair<std::string, const VectorType *>> &);
+  template void
+  Output::write_time_level<3>(
+    const DoFHandler<3> &,
+    const Mapping<3> &,
+    const unsigned int,
+    const double,
+    const std::vector<std::pair<std::string, const VectorType *>> &);
+} // namespace npde

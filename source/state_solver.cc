@@ -1,0 +1,832 @@
+// ---------------------------------------------------------------------------
+// npde: the forward problem, θ-scheme + Newton (DESIGN.md section 2).
+// ---------------------------------------------------------------------------
+#include <deal.II/base/utilities.h>
+
+#include <deal.II/dofs/dof_tools.h>
+
+#include <deal.II/fe/fe_values.h>
+
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/sparsity_tools.h>
+
+#include <deal.II/numerics/vector_tools.h>
+
+#include <npde/state_solver.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace npde
+{
+  void
+  TimeParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Time");
+    {
+      prm.declare_entry("End time",
+                        "1",
+                        Patterns::Double(0., Patterns::Double::max_double_value),
+                        "T: the problem is solved on (0, T].");
+      prm.declare_entry("Number of steps",
+                        "64",
+                        Patterns::Integer(1),
+                        "K: the number of time steps; there are K+1 time "
+                        "levels t_n = nT/K.");
+      prm.declare_entry("Theta",
+                        "1",
+                        Patterns::Double(0.5, 1.),
+                        "The theta-scheme's parameter: 1 is backward Euler, "
+                        "0.5 is Crank-Nicolson.");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  TimeParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Time");
+    {
+      end_time = prm.get_double("End time");
+      n_steps  = prm.get_integer("Number of steps");
+      theta    = prm.get_double("Theta");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  StateSolverParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("State solver");
+    {
+      prm.declare_entry("Finite element degree",
+                        "1",
+                        Patterns::Integer(1, 3),
+                        "p of the continuous Q_p elements; the mapping is "
+                        "MappingQ(p).");
+      prm.declare_entry(
+        "Source quadrature points",
+        "0",
+        Patterns::Integer(0, 10),
+        "Gauss points per direction of the quadrature Q_g at which the "
+        "network source is evaluated; 0 means p+1 (exact for a source in "
+        "Q_p times a test function on affine cells).");
+      prm.declare_entry("Maximum Newton iterations",
+                        "20",
+                        Patterns::Integer(1),
+                        "Newton's iteration limit per time step.");
+      prm.declare_entry("Newton relative tolerance",
+                        "1e-12",
+                        Patterns::Double(0.),
+                        "Newton stops when ‖R^n‖ <= max(relative tolerance "
+                        "* ‖R^n(initial guess)‖, absolute tolerance).");
+      prm.declare_entry("Newton absolute tolerance",
+                        "1e-14",
+                        Patterns::Double(0.),
+                        "The absolute floor of Newton's test: R^n at the "
+                        "initial guess can already be tiny.");
+      prm.declare_entry("Memory limit (MB)",
+                        "8192",
+                        Patterns::Double(0.),
+                        "The trajectory U^0..U^K is kept in memory; a run "
+                        "that would need more than this stops at start-up.");
+      LinearSolverParameters::declare_parameters(prm);
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  StateSolverParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("State solver");
+    {
+      degree                    = prm.get_integer("Finite element degree");
+      source_quadrature_points  = prm.get_integer("Source quadrature points");
+      max_newton_iterations     = prm.get_integer("Maximum Newton iterations");
+      newton_relative_tolerance = prm.get_double("Newton relative tolerance");
+      newton_absolute_tolerance = prm.get_double("Newton absolute tolerance");
+      memory_limit_mb           = prm.get_double("Memory limit (MB)");
+      linear_solver.parse_parameters(prm);
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  template <int dim>
+  StateSolver<dim>::StateSolver(
+    const StateSolverParameters &           parameters,
+    const TimeParameters &                  time_parameters,
+    const Model<dim> &                      model,
+    const parallel::TriangulationBase<dim> &triangulation,
+    TimerOutput &                           timer,
+    ConditionalOStream &                    pcout)
+    : parameters(parameters)
+    , time_parameters(time_parameters)
+    , model(model)
+    , triangulation(triangulation)
+    , communicator(triangulation.get_communicator())
+    , timer(timer)
+    , pcout(pcout)
+    , fe(parameters.degree)
+    , mapping_q(parameters.degree)
+    , quadrature(parameters.degree + 1)
+    , source_quadrature(parameters.source_quadrature_points > 0 ?
+                          parameters.source_quadrature_points :
+                          parameters.degree + 1)
+    , dofs(triangulation)
+    , linear_solver(parameters.linear_solver)
+  {}
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::setup()
+  {
+    TimerOutput::Scope t(timer, "state: setup");
+
+    time_levels.resize(time_parameters.n_steps + 1);
+    for (unsigned int n = 0; n <= time_parameters.n_steps; ++n)
+      time_levels[n] = time_parameters.end_time * n / time_parameters.n_steps;
+
+    setup_dofs_and_constraints();
+
+    // The trajectory is the big memory item of npde: say how big it is
+    // before allocating it, and stop if it exceeds the limit.
+    const double megabytes = trajectory_memory() / 1048576.;
+    pcout << "   Trajectory: " << time_levels.size() << " time levels x "
+          << dofs.n_dofs() << " dofs = " << megabytes << " MB" << std::endl;
+    if (megabytes > parameters.memory_limit_mb)
+      throw InputError(
+        "The trajectory U^0..U^K needs " + std::to_string(megabytes) +
+        " MB, more than 'State solver/Memory limit (MB)' = " +
+        std::to_string(parameters.memory_limit_mb) +
+        ". Use fewer time steps or a coarser mesh, or raise the limit.");
+
+    setup_cell_data();
+    setup_source_coupling();
+    setup_known_sources_and_boundary_values();
+
+    trajectory.assign(time_levels.size(),
+                      VectorType(locally_owned_dofs, communicator));
+    jacobian_is_constant = model.reaction_derivative_is_constant();
+    jacobian_step        = -1.;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::setup_dofs_and_constraints()
+  {
+    dofs.distribute_dofs(fe);
+    locally_owned_dofs = dofs.locally_owned_dofs();
+    DoFTools::extract_locally_relevant_dofs(dofs, locally_relevant_dofs);
+
+    hanging_node_constraints.clear();
+    hanging_node_constraints.reinit(locally_relevant_dofs);
+    DoFTools::make_hanging_node_constraints(dofs, hanging_node_constraints);
+    hanging_node_constraints.close();
+
+    homogeneous_constraints.clear();
+    homogeneous_constraints.reinit(locally_relevant_dofs);
+    DoFTools::make_hanging_node_constraints(dofs, homogeneous_constraints);
+    for (const types::boundary_id id : model.dirichlet_boundary_ids())
+      VectorTools::interpolate_boundary_values(mapping_q,
+                                               dofs,
+                                               id,
+                                               Functions::ZeroFunction<dim>(),
+                                               homogeneous_constraints);
+    homogeneous_constraints.close();
+
+    DynamicSparsityPattern dsp(locally_relevant_dofs);
+    DoFTools::make_sparsity_pattern(dofs, dsp, homogeneous_constraints, false);
+    SparsityTools::distribute_sparsity_pattern(dsp,
+                                               locally_owned_dofs,
+                                               communicator,
+                                               locally_relevant_dofs);
+    jacobian.reinit(locally_owned_dofs, locally_owned_dofs, dsp, communicator);
+  }
+
+
+
+  // The local mass and operator matrices of every locally owned cell are
+  // computed once per mesh, together with the quadrature points and JxW
+  // values that the reaction term needs. Newton's loop then never runs
+  // FEValues again (DESIGN.md section 8).
+  template <int dim>
+  void
+  StateSolver<dim>::setup_cell_data()
+  {
+    const unsigned int dpc = fe.n_dofs_per_cell();
+    const unsigned int nq  = quadrature.size();
+    FEValues<dim>      fe_values(mapping_q,
+                            fe,
+                            quadrature,
+                            update_values | update_gradients |
+                              update_quadrature_points | update_JxW_values);
+
+    shape_values.reinit(nq, dpc);
+    for (unsigned int q = 0; q < nq; ++q)
+      for (unsigned int i = 0; i < dpc; ++i)
+        shape_values(q, i) = fe.shape_value(i, quadrature.point(q));
+
+    cell_dof_indices.clear();
+    cell_mass.clear();
+    cell_operator.clear();
+    cell_points.clear();
+    cell_JxW.clear();
+    n_local_cells = 0;
+
+    std::vector<types::global_dof_index> local_dofs(dpc);
+    FullMatrix<double>                   mass(dpc, dpc), op(dpc, dpc);
+    for (const auto &cell : dofs.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          fe_values.reinit(cell);
+          cell->get_dof_indices(local_dofs);
+          mass = 0.;
+          op   = 0.;
+          for (unsigned int q = 0; q < nq; ++q)
+            {
+              const Point<dim> &   x   = fe_values.quadrature_point(q);
+              const double         JxW = fe_values.JxW(q);
+              const double         a   = model.diffusion(x);
+              const Tensor<1, dim> b   = model.advection(x);
+              for (unsigned int i = 0; i < dpc; ++i)
+                {
+                  const double          phi_i      = fe_values.shape_value(i, q);
+                  const Tensor<1, dim> &grad_phi_i = fe_values.shape_grad(i, q);
+                  for (unsigned int j = 0; j < dpc; ++j)
+                    {
+                      const Tensor<1, dim> &grad_phi_j =
+                        fe_values.shape_grad(j, q);
+                      mass(i, j) += phi_i * fe_values.shape_value(j, q) * JxW;
+                      op(i, j) +=
+                        (a * grad_phi_j * grad_phi_i + (b * grad_phi_j) * phi_i) *
+                        JxW;
+                    }
+                }
+              cell_points.push_back(x);
+              cell_JxW.push_back(JxW);
+            }
+          cell_dof_indices.insert(cell_dof_indices.end(),
+                                  local_dofs.begin(),
+                                  local_dofs.end());
+          cell_mass.push_back(mass);
+          cell_operator.push_back(op);
+          ++n_local_cells;
+        }
+  }
+
+
+
+  // B_{i,q} = φ_i(x_q) JxW_q for the points x_q of Q_g on the locally owned
+  // cells, numbered rank by rank. Rows are condensed (Cᵀ B) through
+  // distribute_local_to_global with "no constraints" on the columns, so
+  // G^n = B g^n is a condensed vector, and Bᵀ μ, for μ with zero constrained
+  // entries, equals the point values of the distributed μ_h times JxW.
+  template <int dim>
+  void
+  StateSolver<dim>::setup_source_coupling()
+  {
+    const unsigned int dpc = fe.n_dofs_per_cell();
+    const unsigned int nq  = source_quadrature.size();
+
+    const std::vector<IndexSet> partition =
+      Utilities::MPI::create_ascending_partitioning(communicator,
+                                                    n_local_cells * nq);
+    locally_owned_source_points =
+      partition[Utilities::MPI::this_mpi_process(communicator)];
+    const types::global_dof_index first_point =
+      (locally_owned_source_points.n_elements() > 0 ?
+         *locally_owned_source_points.begin() :
+         0);
+
+    AffineConstraints<double> no_constraints;
+    no_constraints.close();
+
+    DynamicSparsityPattern dsp(dofs.n_dofs(),
+                               locally_owned_source_points.size(),
+                               locally_relevant_dofs);
+    std::vector<types::global_dof_index> columns(nq);
+    std::vector<types::global_dof_index> local_dofs(dpc);
+    for (unsigned int c = 0; c < n_local_cells; ++c)
+      {
+        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
+                          cell_dof_indices.begin() + (c + 1) * dpc);
+        for (unsigned int q = 0; q < nq; ++q)
+          columns[q] = first_point + c * nq + q;
+        homogeneous_constraints.add_entries_local_to_global(
+          local_dofs, no_constraints, columns, dsp, false);
+      }
+    SparsityTools::distribute_sparsity_pattern(dsp,
+                                               locally_owned_dofs,
+                                               communicator,
+                                               locally_relevant_dofs);
+    source_coupling.reinit(locally_owned_dofs,
+                           locally_owned_source_points,
+                           dsp,
+                           communicator);
+
+    FEValues<dim>      fe_values(mapping_q,
+                            fe,
+                            source_quadrature,
+                            update_values | update_quadrature_points |
+                              update_JxW_values);
+    FullMatrix<double> local(dpc, nq);
+    source_point_locations.clear();
+    unsigned int c = 0;
+    for (const auto &cell : dofs.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          fe_values.reinit(cell);
+          cell->get_dof_indices(local_dofs);
+          for (unsigned int q = 0; q < nq; ++q)
+            {
+              columns[q] = first_point + c * nq + q;
+              source_point_locations.push_back(fe_values.quadrature_point(q));
+              for (unsigned int i = 0; i < dpc; ++i)
+                local(i, q) = fe_values.shape_value(i, q) * fe_values.JxW(q);
+            }
+          homogeneous_constraints.distribute_local_to_global(
+            local, local_dofs, no_constraints, columns, source_coupling);
+          ++c;
+        }
+    source_coupling.compress(VectorOperation::add);
+  }
+
+
+
+  // The known source S^n = ∫ s(t_n) φ_i + ∫_{Γ_N} q_N(t_n) φ_i and the
+  // Dirichlet values u_D(t_n) do not depend on θ, so they are computed once
+  // per mesh for every time level rather than in every training iteration.
+  template <int dim>
+  void
+  StateSolver<dim>::setup_known_sources_and_boundary_values()
+  {
+    boundary_values.assign(time_levels.size(), {});
+    for (unsigned int n = 0; n < time_levels.size(); ++n)
+      {
+        std::map<types::global_dof_index, double> values;
+        const ExpressionFunction<dim> u_D = model.dirichlet_value(time_levels[n]);
+        for (const types::boundary_id id : model.dirichlet_boundary_ids())
+          VectorTools::interpolate_boundary_values(
+            mapping_q, dofs, id, u_D, values);
+        for (const auto &v : values)
+          if (locally_owned_dofs.is_element(v.first))
+            boundary_values[n].push_back(v);
+      }
+
+    known_sources.clear();
+    if (!model.has_source() && !model.has_neumann_flux())
+      return;
+
+    const unsigned int  dpc = fe.n_dofs_per_cell();
+    FEValues<dim>       fe_values(mapping_q,
+                            fe,
+                            quadrature,
+                            update_values | update_quadrature_points |
+                              update_JxW_values);
+    const QGauss<dim - 1> face_quadrature(fe.degree + 1);
+    FEFaceValues<dim>     fe_face_values(mapping_q,
+                                     fe,
+                                     face_quadrature,
+                                     update_values | update_quadrature_points |
+                                       update_JxW_values);
+    Vector<double>        local(dpc);
+    std::vector<types::global_dof_index> local_dofs(dpc);
+
+    known_sources.assign(time_levels.size(),
+                         VectorType(locally_owned_dofs, communicator));
+    for (unsigned int n = 0; n < time_levels.size(); ++n)
+      {
+        const double t = time_levels[n];
+        for (const auto &cell : dofs.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              local = 0.;
+              if (model.has_source())
+                {
+                  fe_values.reinit(cell);
+                  for (unsigned int q = 0; q < quadrature.size(); ++q)
+                    {
+                      const double s =
+                        model.source(t, fe_values.quadrature_point(q)) *
+                        fe_values.JxW(q);
+                      for (unsigned int i = 0; i < dpc; ++i)
+                        local(i) += s * fe_values.shape_value(i, q);
+                    }
+                }
+              if (model.has_neumann_flux())
+                for (const unsigned int f : cell->face_indices())
+                  if (cell->face(f)->at_boundary() &&
+                      model.dirichlet_boundary_ids().count(
+                        cell->face(f)->boundary_id()) == 0)
+                    {
+                      fe_face_values.reinit(cell, f);
+                      for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                        {
+                          const double g =
+                            model.neumann_flux(
+                              t, fe_face_values.quadrature_point(q)) *
+                            fe_face_values.JxW(q);
+                          for (unsigned int i = 0; i < dpc; ++i)
+                            local(i) += g * fe_face_values.shape_value(i, q);
+                        }
+                    }
+              cell->get_dof_indices(local_dofs);
+              homogeneous_constraints.distribute_local_to_global(
+                local, local_dofs, known_sources[n]);
+            }
+        known_sources[n].compress(VectorOperation::add);
+      }
+  }
+
+
+
+  template <int dim>
+  double
+  StateSolver<dim>::assemble_operator(const VectorType &u,
+                                      const double      t,
+                                      const double      c_mass,
+                                      const double      c_op,
+                                      VectorType *      residual,
+                                      MatrixType *      jacobian_matrix) const
+  {
+    const unsigned int dpc          = fe.n_dofs_per_cell();
+    const unsigned int nq           = quadrature.size();
+    const bool         has_reaction = model.has_reaction();
+
+    Vector<double>                       local_u(dpc), local_r(dpc);
+    FullMatrix<double>                   local_j(dpc, dpc);
+    std::vector<types::global_dof_index> local_dofs(dpc);
+    double min_dfdu = std::numeric_limits<double>::infinity();
+
+    for (unsigned int c = 0; c < n_local_cells; ++c)
+      {
+        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
+                          cell_dof_indices.begin() + (c + 1) * dpc);
+        u.extract_subvector_to(local_dofs.begin(),
+                               local_dofs.end(),
+                               local_u.begin());
+        const FullMatrix<double> &mass = cell_mass[c];
+        const FullMatrix<double> &op   = cell_operator[c];
+
+        if (residual)
+          for (unsigned int i = 0; i < dpc; ++i)
+            {
+              double r = 0;
+              for (unsigned int j = 0; j < dpc; ++j)
+                r += (c_mass * mass(i, j) + c_op * op(i, j)) * local_u(j);
+              local_r(i) = r;
+            }
+        if (jacobian_matrix)
+          for (unsigned int i = 0; i < dpc; ++i)
+            for (unsigned int j = 0; j < dpc; ++j)
+              local_j(i, j) = c_mass * mass(i, j) + c_op * op(i, j);
+
+        if (has_reaction)
+          for (unsigned int q = 0; q < nq; ++q)
+            {
+              double u_q = 0;
+              for (unsigned int i = 0; i < dpc; ++i)
+                u_q += shape_values(q, i) * local_u(i);
+              const Point<dim> &x   = cell_points[c * nq + q];
+              const double      JxW = cell_JxW[c * nq + q];
+              if (residual)
+                {
+                  const double f = c_op * model.reaction(t, x, u_q) * JxW;
+                  for (unsigned int i = 0; i < dpc; ++i)
+                    local_r(i) += f * shape_values(q, i);
+                }
+              if (jacobian_matrix)
+                {
+                  const double dfdu = model.reaction_derivative(t, x, u_q);
+                  min_dfdu          = std::min(min_dfdu, dfdu);
+                  const double w    = c_op * dfdu * JxW;
+                  for (unsigned int i = 0; i < dpc; ++i)
+                    for (unsigned int j = 0; j < dpc; ++j)
+                      local_j(i, j) +=
+                        w * shape_values(q, i) * shape_values(q, j);
+                }
+            }
+
+        if (residual)
+          homogeneous_constraints.distribute_local_to_global(local_r,
+                                                             local_dofs,
+                                                             *residual);
+        if (jacobian_matrix)
+          homogeneous_constraints.distribute_local_to_global(local_j,
+                                                             local_dofs,
+                                                             *jacobian_matrix);
+      }
+    if (residual)
+      residual->compress(VectorOperation::add);
+    if (jacobian_matrix)
+      jacobian_matrix->compress(VectorOperation::add);
+    return Utilities::MPI::min(min_dfdu, communicator);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::assemble_jacobian(const VectorType &u_ghosted,
+                                      const double      t,
+                                      const double      k)
+  {
+    const double k_theta = k * time_parameters.theta;
+    double       min_dfdu;
+    {
+      TimerOutput::Scope scope(timer, "state: assembly");
+      jacobian = 0.;
+      min_dfdu =
+        assemble_operator(u_ghosted, t, 1., k_theta, nullptr, &jacobian);
+      ++stats.n_jacobian_assemblies;
+    }
+    // J is SPD without advection as long as kϑ·max(−∂f/∂u) < 1.
+    const bool spd =
+      !model.has_advection() &&
+      (!std::isfinite(min_dfdu) || k_theta * std::max(0., -min_dfdu) < 1.);
+    TimerOutput::Scope scope(timer, "state: linear solver setup");
+    linear_solver.initialize(jacobian, spd, fe.degree > 1);
+    ++stats.n_solver_setups;
+    jacobian_step = k;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::add_sources(
+    const unsigned int                 n,
+    const double                       factor,
+    const std::vector<Vector<double>> *source_at_points,
+    VectorType &                       v) const
+  {
+    if (!known_sources.empty())
+      v.add(factor, known_sources[n]);
+    if (source_at_points != nullptr)
+      {
+        const Vector<double> &g = (*source_at_points)[n];
+        AssertDimension(g.size(), source_point_locations.size());
+        VectorType g_points(locally_owned_source_points, communicator);
+        for (unsigned int q = 0; q < g.size(); ++q)
+          g_points.trilinos_vector()[0][q] = g[q];
+        VectorType G(locally_owned_dofs, communicator);
+        source_coupling.vmult(G, g_points);
+        v.add(factor, G);
+      }
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::apply_constraints(const unsigned int n, VectorType &u) const
+  {
+    for (const auto &value : boundary_values[n])
+      u(value.first) = value.second;
+    u.compress(VectorOperation::insert);
+    hanging_node_constraints.distribute(u);
+  }
+
+
+
+  template <int dim>
+  typename StateSolver<dim>::VectorType
+  StateSolver<dim>::ghosted(const VectorType &v) const
+  {
+    VectorType g(locally_owned_dofs, locally_relevant_dofs, communicator);
+    g = v;
+    return g;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::solve(const std::vector<Vector<double>> *source_at_points)
+  {
+    AssertThrow(source_at_points == nullptr ||
+                  source_at_points->size() == time_levels.size(),
+                ExcDimensionMismatch(source_at_points->size(),
+                                     time_levels.size()));
+    stats = Statistics();
+
+    // U^0 interpolates u_0, then takes the Dirichlet values at t_0 and
+    // conforming hanging-node values. It does not depend on θ.
+    {
+      TimerOutput::Scope scope(timer, "state: assembly");
+      VectorTools::interpolate(mapping_q,
+                               dofs,
+                               model.initial_value(),
+                               trajectory[0]);
+      apply_constraints(0, trajectory[0]);
+    }
+
+    const double theta = time_parameters.theta;
+    VectorType   known(locally_owned_dofs, communicator);
+    for (unsigned int n = 1; n < time_levels.size(); ++n)
+      {
+        const double k = time_levels[n] - time_levels[n - 1];
+        // The part of R^n that does not depend on U^n:
+        //   −M U^{n−1} + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} − S^{n−1}]
+        //   − kϑ(G^n + S^n).
+        {
+          TimerOutput::Scope scope(timer, "state: assembly");
+          known = 0.;
+          assemble_operator(ghosted(trajectory[n - 1]),
+                            time_levels[n - 1],
+                            -1.,
+                            k * (1. - theta),
+                            &known,
+                            nullptr);
+          add_sources(n - 1, -k * (1. - theta), source_at_points, known);
+          add_sources(n, -k * theta, source_at_points, known);
+        }
+
+        // Newton starts from U^{n−1} with the Dirichlet values of t_n.
+        trajectory[n] = trajectory[n - 1];
+        apply_constraints(n, trajectory[n]);
+        newton_solve(n, known, trajectory[n]);
+      }
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::newton_solve(const unsigned int n,
+                                 const VectorType & known,
+                                 VectorType &       u)
+  {
+    const double t       = time_levels[n];
+    const double k       = time_levels[n] - time_levels[n - 1];
+    const double k_theta = k * time_parameters.theta;
+
+    VectorType          residual(locally_owned_dofs, communicator);
+    VectorType          update(locally_owned_dofs, communicator);
+    std::vector<double> history;
+    double              target = 0;
+
+    for (unsigned int iteration = 0;; ++iteration)
+      {
+        const VectorType u_ghosted = ghosted(u);
+        {
+          TimerOutput::Scope scope(timer, "state: assembly");
+          residual = known;
+          assemble_operator(u_ghosted, t, 1., k_theta, &residual, nullptr);
+        }
+        const double norm = residual.l2_norm();
+        history.push_back(norm);
+        if (iteration == 0)
+          target = std::max(parameters.newton_relative_tolerance * norm,
+                            parameters.newton_absolute_tolerance);
+
+        if (!std::isfinite(norm) || (iteration == parameters.max_newton_iterations &&
+                                     norm > target))
+          {
+            std::ostringstream message;
+            message << "Newton's method did not converge at time step " << n
+                    << " (t = " << t << "): the residual is " << norm
+                    << " after " << iteration << " iterations, but the target "
+                    << "is " << target << ". Residual history:";
+            for (const double r : history)
+              message << ' ' << r;
+            message << ". Use a smaller time step ('Time/Number of steps'), "
+                       "raise 'State solver/Maximum Newton iterations', or "
+                       "check 'Model/Reaction' and 'Model/Reaction "
+                       "derivative'.";
+            throw InputError(message.str());
+          }
+        if (norm <= target)
+          break;
+
+        if (!jacobian_is_constant || jacobian_step != k)
+          assemble_jacobian(u_ghosted, t, k);
+
+        {
+          TimerOutput::Scope scope(timer, "state: linear solve");
+          residual *= -1.;
+          // The linear solve is ten times tighter than Newton's target, so
+          // that Newton's quadratic convergence is not spoiled by it.
+          stats.n_linear_iterations +=
+            linear_solver.solve(update, residual, 0.1 * target);
+          ++stats.n_linear_solves;
+        }
+        u += update;
+        apply_constraints(n, u);
+      }
+
+    stats.newton_iterations.push_back(history.size() - 1);
+    stats.newton_residuals.push_back(history);
+  }
+
+
+
+  template <int dim>
+  double
+  StateSolver<dim>::l2_error(const unsigned int n, Function<dim> &exact) const
+  {
+    exact.set_time(time_levels[n]);
+    Vector<float> cellwise(triangulation.n_active_cells());
+    VectorTools::integrate_difference(mapping_q,
+                                      dofs,
+                                      ghosted(trajectory[n]),
+                                      exact,
+                                      cellwise,
+                                      QGauss<dim>(fe.degree + 2),
+                                      VectorTools::L2_norm);
+    return VectorTools::compute_global_error(triangulation,
+                                             cellwise,
+                                             VectorTools::L2_norm);
+  }
+
+
+
+  template <int dim>
+  const std::vector<double> &
+  StateSolver<dim>::times() const
+  {
+    return time_levels;
+  }
+
+
+
+  template <int dim>
+  unsigned int
+  StateSolver<dim>::n_steps() const
+  {
+    return time_levels.size() - 1;
+  }
+
+
+
+  template <int dim>
+  const typename StateSolver<dim>::VectorType &
+  StateSolver<dim>::state(const unsigned int n) const
+  {
+    return trajectory[n];
+  }
+
+
+
+  template <int dim>
+  const std::vector<Point<dim>> &
+  StateSolver<dim>::source_points() const
+  {
+    return source_point_locations;
+  }
+
+
+
+  template <int dim>
+  const DoFHandler<dim> &
+  StateSolver<dim>::dof_handler() const
+  {
+    return dofs;
+  }
+
+
+
+  template <int dim>
+  const Mapping<dim> &
+  StateSolver<dim>::mapping() const
+  {
+    return mapping_q;
+  }
+
+
+
+  template <int dim>
+  const typename StateSolver<dim>::Statistics &
+  StateSolver<dim>::statistics() const
+  {
+    return stats;
+  }
+
+
+
+  template <int dim>
+  double
+  StateSolver<dim>::trajectory_memory() const
+  {
+    return 8. * time_levels.size() * dofs.n_dofs();
+  }
+
+
+
+  template class StateSolver<1>;
+  template class StateSolver<2>;
+  template class StateSolver<3>;
+} // namespace npde
