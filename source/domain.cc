@@ -75,10 +75,9 @@ namespace npde
   {
     prm.enter_subsection("Domain");
     {
-      mesh_source         = (prm.get("Mesh source") == "file" ?
-                               MeshSource::file :
-                               MeshSource::generator);
-      generator_name      = prm.get("Generator name");
+      mesh_source    = (prm.get("Mesh source") == "file" ? MeshSource::file :
+                                                           MeshSource::generator);
+      generator_name = prm.get("Generator name");
       generator_arguments = prm.get("Generator arguments");
       mesh_file           = prm.get("Mesh file");
       manifolds           = prm.get("Manifolds");
@@ -96,37 +95,39 @@ namespace npde
   generator_argument_format(const std::string &name, const unsigned int dim)
   {
     const std::string point = (dim == 1 ? "x" : dim == 2 ? "x, y" : "x, y, z");
-    const std::string reps  = (dim == 1 ? "n1" : dim == 2 ? "n1, n2" : "n1, n2, n3");
-    const std::map<std::string, std::pair<std::string, std::string>> formats =
-      {{"hyper_cube", {"left : right : colorize", "0 : 1 : false"}},
-       {"subdivided_hyper_cube",
-        {"repetitions : left : right : colorize", "4 : 0 : 1 : false"}},
-       {"hyper_rectangle",
-        {"p1 : p2 : colorize", "0, 0 : 0.5, 1 : false"}},
-       {"subdivided_hyper_rectangle",
-        {"repetitions (" + reps + ") : p1 (" + point + ") : p2 (" + point +
-           ") : colorize",
-         "20, 40 : 0, 0 : 0.5, 1 : false"}},
-       {"hyper_L", {"left : right : colorize", "-1 : 1 : false"}},
-       {"hyper_ball",
-        {"center (" + point + ") : radius : attach_spherical_manifold_on_"
-                              "boundary_cells",
-         "0, 0 : 1 : false"}},
-       {"hyper_ball_balanced", {"center : radius", "0, 0 : 1"}},
-       {"quarter_hyper_ball", {"center : radius", "0, 0 : 1"}},
-       {"half_hyper_ball", {"center : radius", "0, 0 : 1"}},
-       {"hyper_shell",
-        {"center : inner_radius : outer_radius : n_cells : colorize",
-         "0, 0 : 0.5 : 1 : 0 : false"}},
-       {"cheese", {"holes (" + reps + ")", "3, 2"}},
-       {"plate_with_a_hole",
-        {"inner_radius : outer_radius : pad_bottom : pad_top : pad_left : "
-         "pad_right : center : polar_manifold_id : tfi_manifold_id : L : "
-         "n_slices : colorize",
-         "0.4 : 1 : 2 : 2 : 1 : 1 : 0, 0 : 0 : 1 : 1 : 2 : false"}},
-       {"channel_with_cylinder",
-        {"shell_region_width : n_shells : skewness : colorize",
-         "0.03 : 2 : 2 : false"}}};
+    const std::string reps  = (dim == 1 ? "n1" :
+                               dim == 2 ? "n1, n2" :
+                                          "n1, n2, n3");
+    const std::map<std::string, std::pair<std::string, std::string>> formats = {
+      {"hyper_cube", {"left : right : colorize", "0 : 1 : false"}},
+      {"subdivided_hyper_cube",
+       {"repetitions : left : right : colorize", "4 : 0 : 1 : false"}},
+      {"hyper_rectangle", {"p1 : p2 : colorize", "0, 0 : 0.5, 1 : false"}},
+      {"subdivided_hyper_rectangle",
+       {"repetitions (" + reps + ") : p1 (" + point + ") : p2 (" + point +
+          ") : colorize",
+        "20, 40 : 0, 0 : 0.5, 1 : false"}},
+      {"hyper_L", {"left : right : colorize", "-1 : 1 : false"}},
+      {"hyper_ball",
+       {"center (" + point +
+          ") : radius : attach_spherical_manifold_on_"
+          "boundary_cells",
+        "0, 0 : 1 : false"}},
+      {"hyper_ball_balanced", {"center : radius", "0, 0 : 1"}},
+      {"quarter_hyper_ball", {"center : radius", "0, 0 : 1"}},
+      {"half_hyper_ball", {"center : radius", "0, 0 : 1"}},
+      {"hyper_shell",
+       {"center : inner_radius : outer_radius : n_cells : colorize",
+        "0, 0 : 0.5 : 1 : 0 : false"}},
+      {"cheese", {"holes (" + reps + ")", "3, 2"}},
+      {"plate_with_a_hole",
+       {"inner_radius : outer_radius : pad_bottom : pad_top : pad_left : "
+        "pad_right : center : polar_manifold_id : tfi_manifold_id : L : "
+        "n_slices : colorize",
+        "0.4 : 1 : 2 : 2 : 1 : 1 : 0, 0 : 0 : 1 : 1 : 2 : false"}},
+      {"channel_with_cylinder",
+       {"shell_region_width : n_shells : skewness : colorize",
+        "0.03 : 2 : 2 : false"}}};
     const auto it = formats.find(name);
     if (it == formats.end())
       return "see the documentation of GridGenerator::" + name +

@@ -30,7 +30,7 @@ namespace npde
                            "'eps=0.32, D=0.01'.");
         try
           {
-            std::size_t end   = 0;
+            std::size_t  end   = 0;
             const double value = std::stod(parts[1], &end);
             if (end != parts[1].size())
               throw std::invalid_argument(parts[1]);
@@ -59,13 +59,14 @@ namespace npde
 
   Expression::Expression()
     : Expression("(none)", "0", {}, {})
-  {}
+  {
+  }
 
 
 
-  Expression::Expression(const std::string &                  parameter_name,
-                         const std::string &                  formula,
-                         const std::vector<std::string> &     variables,
+  Expression::Expression(const std::string                   &parameter_name,
+                         const std::string                   &formula,
+                         const std::vector<std::string>      &variables,
                          const std::map<std::string, double> &constants)
     : name(parameter_name)
     , text(formula)
@@ -144,7 +145,8 @@ namespace npde
         std::ostringstream message;
         message << "Parameter '" << name << "': the expression \"" << text
                 << "\" does not parse: " << e.GetMsg();
-        if (e.GetPos() >= 0 && e.GetPos() <= static_cast<int>(text.size()))
+        if (e.GetPos() >= 0 && e.GetPos() <= static_cast<int>(text.size()) &&
+            e.GetMsg().find("position") == std::string::npos)
           message << " (at position " << e.GetPos() << ")";
         message << ". The variables allowed here are: "
                 << (names.empty() ? "none" : names)
@@ -207,7 +209,8 @@ namespace npde
                                               const double      time)
     : Function<dim>(1, time)
     , expression(expression)
-  {}
+  {
+  }
 
 
 

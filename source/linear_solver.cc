@@ -31,11 +31,11 @@ namespace npde
   LinearSolverParameters::parse_parameters(ParameterHandler &prm)
   {
     const std::string t = prm.get("Linear solver");
-    type = (t == "cg"     ? Type::cg :
-            t == "gmres"  ? Type::gmres :
-            t == "direct" ? Type::direct :
-                            Type::automatic);
-    max_iterations = prm.get_integer("Maximum linear iterations");
+    type                = (t == "cg"     ? Type::cg :
+                           t == "gmres"  ? Type::gmres :
+                           t == "direct" ? Type::direct :
+                                           Type::automatic);
+    max_iterations      = prm.get_integer("Maximum linear iterations");
   }
 
 
@@ -43,7 +43,8 @@ namespace npde
   LinearSolver::LinearSolver(const LinearSolverParameters &parameters)
     : parameters(parameters)
     , chosen(parameters.type)
-  {}
+  {
+  }
 
 
 
@@ -80,7 +81,9 @@ namespace npde
 
 
   unsigned int
-  LinearSolver::solve(VectorType &x, const VectorType &b, const double tolerance)
+  LinearSolver::solve(VectorType       &x,
+                      const VectorType &b,
+                      const double      tolerance)
   {
     Assert(matrix != nullptr, ExcMessage("initialize() first"));
     x = 0.;
@@ -111,9 +114,8 @@ namespace npde
       {
         throw InputError(
           "The linear solver (" + method() + ") did not reach the tolerance " +
-          std::to_string(tolerance) + " in " +
-          std::to_string(e.last_step) + " iterations (residual " +
-          std::to_string(e.last_residual) +
+          std::to_string(tolerance) + " in " + std::to_string(e.last_step) +
+          " iterations (residual " + std::to_string(e.last_residual) +
           "). Set 'State solver/Linear solver = direct', raise 'State "
           "solver/Maximum linear iterations', or use a smaller time step.");
       }

@@ -52,7 +52,9 @@ namespace npde
       prm.declare_entry("Initial value",
                         "0",
                         Patterns::Anything(),
-                        "u_0(x); variables x, y, z.");
+                        "u_0(x); variables x, y, z, and t, which is 0 here "
+                        "(so an exact solution u(t, x) can be given as it "
+                        "is).");
       prm.declare_entry("Dirichlet boundary ids",
                         "0",
                         Patterns::List(Patterns::Integer(0, 255)),
@@ -124,7 +126,7 @@ namespace npde
                                                 constants);
     source_expression = Expression("Model/Source", p.source, xt, constants);
     initial_value_expression =
-      Expression("Model/Initial value", p.initial_value, x, constants);
+      Expression("Model/Initial value", p.initial_value, xt, constants);
     dirichlet_value_expression =
       Expression("Model/Dirichlet value", p.dirichlet_value, xt, constants);
     neumann_flux_expression =
@@ -203,7 +205,9 @@ namespace npde
 
   template <int dim>
   double
-  Model<dim>::reaction(const double t, const Point<dim> &x, const double u) const
+  Model<dim>::reaction(const double      t,
+                       const Point<dim> &x,
+                       const double      u) const
   {
     return reaction_expression(pack(x, t, u).data());
   }
@@ -325,8 +329,7 @@ namespace npde
     const std::vector<double> t_samples = {0., 0.5 * end_time, end_time};
     std::vector<Point<dim>>   x_samples = {box.center()};
     for (unsigned int v = 0; v < GeometryInfo<dim>::vertices_per_cell; ++v)
-      x_samples.push_back(box.center() +
-                          0.8 * (box.vertex(v) - box.center()));
+      x_samples.push_back(box.center() + 0.8 * (box.vertex(v) - box.center()));
 
     for (const Point<dim> &x : x_samples)
       for (const double t : t_samples)
@@ -336,8 +339,7 @@ namespace npde
             const double fd =
               (reaction(t, x, u + h) - reaction(t, x, u - h)) / (2. * h);
             const double given = reaction_derivative(t, x, u);
-            const double scale =
-              std::max({1., std::abs(given), std::abs(fd)});
+            const double scale = std::max({1., std::abs(given), std::abs(fd)});
             if (!(std::abs(fd - given) <= 1e-5 * scale))
               {
                 std::ostringstream message;
@@ -345,9 +347,8 @@ namespace npde
                         << reaction_derivative_expression.formula()
                         << "\" is not the derivative of 'Model/Reaction' = \""
                         << reaction_expression.formula()
-                        << "\" with respect to u: at t = " << t
-                        << ", x = (" << x << "), u = " << u
-                        << " it gives " << given
+                        << "\" with respect to u: at t = " << t << ", x = ("
+                        << x << "), u = " << u << " it gives " << given
                         << " but a finite difference of f gives " << fd
                         << ". Fix one of the two expressions.";
                 throw InputError(message.str());

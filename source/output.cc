@@ -81,14 +81,15 @@ namespace npde
                  const MPI_Comm          communicator)
     : parameters(parameters)
     , communicator(communicator)
-  {}
+  {
+  }
 
 
 
   void
   Output::write_run_record(const ParameterHandler &prm,
-                           const std::string &     command_line,
-                           const std::string &     seeds) const
+                           const std::string      &command_line,
+                           const std::string      &seeds) const
   {
     if (Utilities::MPI::this_mpi_process(communicator) == 0)
       {
@@ -97,8 +98,7 @@ namespace npde
         if (error)
           throw InputError("Could not create the directory '" +
                            parameters.directory +
-                           "' given in 'Output/Directory': " +
-                           error.message());
+                           "' given in 'Output/Directory': " + error.message());
 
         std::ostringstream used;
         prm.print_parameters(used, ParameterHandler::PRM);
@@ -127,7 +127,8 @@ namespace npde
 
 
   bool
-  Output::is_output_level(const unsigned int n, const unsigned int n_steps) const
+  Output::is_output_level(const unsigned int n,
+                          const unsigned int n_steps) const
   {
     return parameters.write_vtu &&
            (n == 0 || n == n_steps ||
@@ -139,8 +140,8 @@ namespace npde
   template <int dim>
   void
   Output::write_time_level(
-    const DoFHandler<dim> &                                        dof_handler,
-    const Mapping<dim> &                                           mapping,
+    const DoFHandler<dim>                                         &dof_handler,
+    const Mapping<dim>                                            &mapping,
     const unsigned int                                             n,
     const double                                                   t,
     const std::vector<std::pair<std::string, const VectorType *>> &fields)

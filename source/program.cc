@@ -5,12 +5,10 @@
 #include <deal.II/base/timer.h>
 #include <deal.II/base/utilities.h>
 
-#include <npde/domain.h>
 #include <npde/expression.h>
-#include <npde/model.h>
+#include <npde/forward_problem.h>
 #include <npde/output.h>
 #include <npde/program.h>
-#include <npde/state_solver.h>
 
 #include <filesystem>
 #include <iomanip>
@@ -35,8 +33,8 @@ namespace npde
 
 
   void
-  read_parameters(ParameterHandler &              prm,
-                  const std::string &             file,
+  read_parameters(ParameterHandler               &prm,
+                  const std::string              &file,
                   const std::vector<std::string> &overrides)
   {
     if (!std::filesystem::exists(file))
@@ -63,11 +61,12 @@ namespace npde
         if (equal == std::string::npos)
           throw InputError("The option --set \"" + override +
                            "\" is not of the form \"Section/Name=value\".");
-        std::string text;
+        std::string       text;
         const std::string path =
           (slash == std::string::npos ? "" : override.substr(0, slash));
         unsigned int depth = 0;
-        for (const std::string &section : Utilities::split_string_list(path, '/'))
+        for (const std::string &section :
+             Utilities::split_string_list(path, '/'))
           {
             text += "subsection " + section + "\n";
             ++depth;
@@ -92,39 +91,6 @@ namespace npde
 
 
 
-  namespace
-  {
-    // The smallest box around the mesh, the same on every rank.
-    template <int dim>
-    BoundingBox<dim>
-    global_bounding_box(const parallel::TriangulationBase<dim> &tria)
-    {
-      Point<dim> lower, upper;
-      for (unsigned int d = 0; d < dim; ++d)
-        {
-          lower[d] = std::numeric_limits<double>::max();
-          upper[d] = -std::numeric_limits<double>::max();
-        }
-      for (const auto &cell : tria.active_cell_iterators())
-        if (cell->is_locally_owned())
-          for (const unsigned int v : cell->vertex_indices())
-            for (unsigned int d = 0; d < dim; ++d)
-              {
-                lower[d] = std::min(lower[d], cell->vertex(v)[d]);
-                upper[d] = std::max(upper[d], cell->vertex(v)[d]);
-              }
-      const MPI_Comm comm = tria.get_communicator();
-      for (unsigned int d = 0; d < dim; ++d)
-        {
-          lower[d] = Utilities::MPI::min(lower[d], comm);
-          upper[d] = Utilities::MPI::max(upper[d], comm);
-        }
-      return BoundingBox<dim>(std::make_pair(lower, upper));
-    }
-  } // namespace
-
-
-
   template <int dim>
   void
   run_forward_problem(ParameterHandler &prm, const std::string &command_line)
@@ -133,87 +99,89 @@ namespace npde
     ConditionalOStream pcout(std::cout,
                              Utilities::MPI::this_mpi_process(comm) == 0);
 
-    DomainParameters      domain_parameters;
-    ModelParameters       model_parameters;
-    TimeParameters        time_parameters;
-    StateSolverParameters state_parameters;
-    OutputParameters      output_parameters;
-    domain_parameters.parse_parameters(prm);
-    model_parameters.parse_parameters(prm);
-    time_parameters.parse_parameters(prm);
-    state_parameters.parse_parameters(prm);
+    OutputParameters output_parameters;
     output_parameters.parse_parameters(prm);
-
     Output output(output_parameters, comm);
     output.write_run_record(prm, command_line, "");
 
-    TimerOutput timer(comm,
-                      pcout,
-                      output_parameters.timing_summary ? TimerOutput::summary :
-                                                         TimerOutput::never,
-                      TimerOutput::wall_times);
-
-    pcout << "npde: forward problem in " << dim << "D on "
-          << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s)"
-          << std::endl;
-
-    Domain<dim> domain(domain_parameters, comm);
+    // A failing run prints its error, but no half-finished timing table: the
+    // exception is caught here, the timer destroyed quietly, and the
+    // exception thrown again (TimerOutput would otherwise complain about an
+    // exception in flight).
+    std::exception_ptr failure;
     {
-      TimerOutput::Scope t(timer, "mesh");
-      domain.create_mesh();
-    }
-    pcout << "   Mesh: " << domain.description() << std::endl;
+      TimerOutput timer(comm,
+                        pcout,
+                        output_parameters.timing_summary ?
+                          TimerOutput::summary :
+                          TimerOutput::never,
+                        TimerOutput::wall_times);
 
-    const Model<dim> model(model_parameters);
-    model.check_reaction_derivative(global_bounding_box(domain.triangulation()),
-                                    time_parameters.end_time);
+      pcout << "npde: forward problem in " << dim << "D on "
+            << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s)"
+            << std::endl;
 
-    StateSolver<dim> state(state_parameters,
-                           time_parameters,
-                           model,
-                           domain.triangulation(),
-                           timer,
-                           pcout);
-    state.setup();
-    pcout << "   Degrees of freedom: " << state.dof_handler().n_dofs()
-          << ", time steps: " << state.n_steps()
-          << ", theta = " << time_parameters.theta << std::endl;
-
-    state.solve();
-
-    // Report and write the trajectory at the output levels.
-    Functions::ZeroFunction<dim> zero;
-    for (unsigned int n = 0; n <= state.n_steps(); ++n)
-      if (output.is_output_level(n, state.n_steps()) || n == state.n_steps())
+      try
         {
-          const double t = state.times()[n];
-          pcout << "   t = " << std::setw(8) << std::left << t
-                << " ||u_h||_L2 = " << std::setprecision(8)
-                << state.l2_error(n, zero) << std::setprecision(6)
-                << std::endl;
-          if (output.is_output_level(n, state.n_steps()))
-            {
-              TimerOutput::Scope scope(timer, "output");
-              const auto u = state.ghosted(state.state(n));
-              output.write_time_level(
-                state.dof_handler(), state.mapping(), n, t, {{"u", &u}});
-            }
-        }
+          ForwardProblem<dim> problem(prm, comm, timer, pcout);
+          {
+            TimerOutput::Scope t(timer, "mesh");
+            problem.domain.create_mesh();
+          }
+          pcout << "   Mesh: " << problem.domain.description() << std::endl;
+          problem.setup_state();
 
-    const auto & stats = state.statistics();
-    unsigned int max_newton = 0, total_newton = 0;
-    for (const unsigned int i : stats.newton_iterations)
-      {
-        max_newton = std::max(max_newton, i);
-        total_newton += i;
-      }
-    pcout << "   Newton iterations per step: average "
-          << double(total_newton) / state.n_steps() << ", maximum "
-          << max_newton << std::endl
-          << "   Linear solves: " << stats.n_linear_solves
-          << ", Jacobian assemblies: " << stats.n_jacobian_assemblies
-          << std::endl
-          << "   Output written to '" << output.directory() << "'" << std::endl;
+          StateSolver<dim> &state = problem.state;
+          pcout << "   Degrees of freedom: " << state.dof_handler().n_dofs()
+                << ", time steps: " << state.n_steps()
+                << ", theta = " << problem.time_parameters.theta << std::endl;
+
+          state.solve();
+
+          // Report and write the trajectory at the output levels.
+          Functions::ZeroFunction<dim> zero;
+          for (unsigned int n = 0; n <= state.n_steps(); ++n)
+            if (output.is_output_level(n, state.n_steps()) ||
+                n == state.n_steps())
+              {
+                const double t = state.times()[n];
+                pcout << "   t = " << std::setw(8) << std::left << t
+                      << " ||u_h||_L2 = " << std::setprecision(12)
+                      << state.l2_error(n, zero) << std::setprecision(6)
+                      << std::endl;
+                if (output.is_output_level(n, state.n_steps()))
+                  {
+                    TimerOutput::Scope scope(timer, "output");
+                    const auto         u = state.ghosted(state.state(n));
+                    output.write_time_level(
+                      state.dof_handler(), state.mapping(), n, t, {{"u", &u}});
+                  }
+              }
+
+          const auto  &stats      = state.statistics();
+          unsigned int max_newton = 0, total_newton = 0;
+          for (const unsigned int i : stats.newton_iterations)
+            {
+              max_newton = std::max(max_newton, i);
+              total_newton += i;
+            }
+          pcout << "   Newton iterations per step: average "
+                << double(total_newton) / state.n_steps() << ", maximum "
+                << max_newton << std::endl
+                << "   Linear solves: " << stats.n_linear_solves
+                << ", Jacobian assemblies: " << stats.n_jacobian_assemblies
+                << std::endl
+                << "   Output written to '" << output.directory() << "'"
+                << std::endl;
+        }
+      catch (...)
+        {
+          timer.disable_output();
+          failure = std::current_exception();
+        }
+    }
+    if (failure)
+      std::rethrow_exception(failure);
   }
 
 

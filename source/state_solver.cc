@@ -27,7 +27,8 @@ namespace npde
     {
       prm.declare_entry("End time",
                         "1",
-                        Patterns::Double(0., Patterns::Double::max_double_value),
+                        Patterns::Double(0.,
+                                         Patterns::Double::max_double_value),
                         "T: the problem is solved on (0, T].");
       prm.declare_entry("Number of steps",
                         "64",
@@ -122,12 +123,12 @@ namespace npde
 
   template <int dim>
   StateSolver<dim>::StateSolver(
-    const StateSolverParameters &           parameters,
-    const TimeParameters &                  time_parameters,
-    const Model<dim> &                      model,
+    const StateSolverParameters            &parameters,
+    const TimeParameters                   &time_parameters,
+    const Model<dim>                       &model,
     const parallel::TriangulationBase<dim> &triangulation,
-    TimerOutput &                           timer,
-    ConditionalOStream &                    pcout)
+    TimerOutput                            &timer,
+    ConditionalOStream                     &pcout)
     : parameters(parameters)
     , time_parameters(time_parameters)
     , model(model)
@@ -143,7 +144,8 @@ namespace npde
                           parameters.degree + 1)
     , dofs(triangulation)
     , linear_solver(parameters.linear_solver)
-  {}
+  {
+  }
 
 
 
@@ -153,9 +155,15 @@ namespace npde
   {
     TimerOutput::Scope t(timer, "state: setup");
 
+    // Uniform steps: every step uses the very same k (not t_n − t_{n−1},
+    // which differs in the last bits), so that "the matrix has not changed"
+    // is an exact statement.
+    const double k = time_parameters.end_time / time_parameters.n_steps;
     time_levels.resize(time_parameters.n_steps + 1);
+    step_sizes.assign(time_parameters.n_steps + 1, k);
     for (unsigned int n = 0; n <= time_parameters.n_steps; ++n)
-      time_levels[n] = time_parameters.end_time * n / time_parameters.n_steps;
+      time_levels[n] =
+        (n == time_parameters.n_steps ? time_parameters.end_time : n * k);
 
     setup_dofs_and_constraints();
 
@@ -257,22 +265,22 @@ namespace npde
           op   = 0.;
           for (unsigned int q = 0; q < nq; ++q)
             {
-              const Point<dim> &   x   = fe_values.quadrature_point(q);
+              const Point<dim>    &x   = fe_values.quadrature_point(q);
               const double         JxW = fe_values.JxW(q);
               const double         a   = model.diffusion(x);
               const Tensor<1, dim> b   = model.advection(x);
               for (unsigned int i = 0; i < dpc; ++i)
                 {
-                  const double          phi_i      = fe_values.shape_value(i, q);
+                  const double          phi_i = fe_values.shape_value(i, q);
                   const Tensor<1, dim> &grad_phi_i = fe_values.shape_grad(i, q);
                   for (unsigned int j = 0; j < dpc; ++j)
                     {
                       const Tensor<1, dim> &grad_phi_j =
                         fe_values.shape_grad(j, q);
                       mass(i, j) += phi_i * fe_values.shape_value(j, q) * JxW;
-                      op(i, j) +=
-                        (a * grad_phi_j * grad_phi_i + (b * grad_phi_j) * phi_i) *
-                        JxW;
+                      op(i, j) += (a * grad_phi_j * grad_phi_i +
+                                   (b * grad_phi_j) * phi_i) *
+                                  JxW;
                     }
                 }
               cell_points.push_back(x);
@@ -314,7 +322,7 @@ namespace npde
     AffineConstraints<double> no_constraints;
     no_constraints.close();
 
-    DynamicSparsityPattern dsp(dofs.n_dofs(),
+    DynamicSparsityPattern               dsp(dofs.n_dofs(),
                                locally_owned_source_points.size(),
                                locally_relevant_dofs);
     std::vector<types::global_dof_index> columns(nq);
@@ -377,7 +385,8 @@ namespace npde
     for (unsigned int n = 0; n < time_levels.size(); ++n)
       {
         std::map<types::global_dof_index, double> values;
-        const ExpressionFunction<dim> u_D = model.dirichlet_value(time_levels[n]);
+        const ExpressionFunction<dim>             u_D =
+          model.dirichlet_value(time_levels[n]);
         for (const types::boundary_id id : model.dirichlet_boundary_ids())
           VectorTools::interpolate_boundary_values(
             mapping_q, dofs, id, u_D, values);
@@ -390,19 +399,19 @@ namespace npde
     if (!model.has_source() && !model.has_neumann_flux())
       return;
 
-    const unsigned int  dpc = fe.n_dofs_per_cell();
-    FEValues<dim>       fe_values(mapping_q,
+    const unsigned int                   dpc = fe.n_dofs_per_cell();
+    FEValues<dim>                        fe_values(mapping_q,
                             fe,
                             quadrature,
                             update_values | update_quadrature_points |
                               update_JxW_values);
-    const QGauss<dim - 1> face_quadrature(fe.degree + 1);
-    FEFaceValues<dim>     fe_face_values(mapping_q,
+    const QGauss<dim - 1>                face_quadrature(fe.degree + 1);
+    FEFaceValues<dim>                    fe_face_values(mapping_q,
                                      fe,
                                      face_quadrature,
                                      update_values | update_quadrature_points |
                                        update_JxW_values);
-    Vector<double>        local(dpc);
+    Vector<double>                       local(dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
 
     known_sources.assign(time_levels.size(),
@@ -459,8 +468,8 @@ namespace npde
                                       const double      t,
                                       const double      c_mass,
                                       const double      c_op,
-                                      VectorType *      residual,
-                                      MatrixType *      jacobian_matrix) const
+                                      VectorType       *residual,
+                                      MatrixType       *jacobian_matrix) const
   {
     const unsigned int dpc          = fe.n_dofs_per_cell();
     const unsigned int nq           = quadrature.size();
@@ -571,7 +580,7 @@ namespace npde
     const unsigned int                 n,
     const double                       factor,
     const std::vector<Vector<double>> *source_at_points,
-    VectorType &                       v) const
+    VectorType                        &v) const
   {
     if (!known_sources.empty())
       v.add(factor, known_sources[n]);
@@ -638,10 +647,10 @@ namespace npde
     VectorType   known(locally_owned_dofs, communicator);
     for (unsigned int n = 1; n < time_levels.size(); ++n)
       {
-        const double k = time_levels[n] - time_levels[n - 1];
+        const double k = step_sizes[n];
         // The part of R^n that does not depend on U^n:
-        //   −M U^{n−1} + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} − S^{n−1}]
-        //   − kϑ(G^n + S^n).
+        //   −M U^{n−1} + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} −
+        //   S^{n−1}] − kϑ(G^n + S^n).
         {
           TimerOutput::Scope scope(timer, "state: assembly");
           known = 0.;
@@ -667,11 +676,11 @@ namespace npde
   template <int dim>
   void
   StateSolver<dim>::newton_solve(const unsigned int n,
-                                 const VectorType & known,
-                                 VectorType &       u)
+                                 const VectorType  &known,
+                                 VectorType        &u)
   {
     const double t       = time_levels[n];
-    const double k       = time_levels[n] - time_levels[n - 1];
+    const double k       = step_sizes[n];
     const double k_theta = k * time_parameters.theta;
 
     VectorType          residual(locally_owned_dofs, communicator);
@@ -679,22 +688,24 @@ namespace npde
     std::vector<double> history;
     double              target = 0;
 
-    for (unsigned int iteration = 0;; ++iteration)
-      {
-        const VectorType u_ghosted = ghosted(u);
-        {
-          TimerOutput::Scope scope(timer, "state: assembly");
-          residual = known;
-          assemble_operator(u_ghosted, t, 1., k_theta, &residual, nullptr);
-        }
-        const double norm = residual.l2_norm();
-        history.push_back(norm);
-        if (iteration == 0)
-          target = std::max(parameters.newton_relative_tolerance * norm,
-                            parameters.newton_absolute_tolerance);
+    // R^n(v) = known + Cᵀ[M v + kϑ(A v + F(t_n, v))], and its norm.
+    const auto evaluate_residual = [&](const VectorType &v_ghosted) {
+      TimerOutput::Scope scope(timer, "state: assembly");
+      residual = known;
+      assemble_operator(v_ghosted, t, 1., k_theta, &residual, nullptr);
+      return residual.l2_norm();
+    };
 
-        if (!std::isfinite(norm) || (iteration == parameters.max_newton_iterations &&
-                                     norm > target))
+    VectorType u_ghosted = ghosted(u);
+    double     norm      = evaluate_residual(u_ghosted);
+    history.push_back(norm);
+    target = std::max(parameters.newton_relative_tolerance * norm,
+                      parameters.newton_absolute_tolerance);
+
+    for (unsigned int iteration = 0; norm > target; ++iteration)
+      {
+        if (!std::isfinite(norm) ||
+            iteration == parameters.max_newton_iterations)
           {
             std::ostringstream message;
             message << "Newton's method did not converge at time step " << n
@@ -709,8 +720,6 @@ namespace npde
                        "derivative'.";
             throw InputError(message.str());
           }
-        if (norm <= target)
-          break;
 
         if (!jacobian_is_constant || jacobian_step != k)
           assemble_jacobian(u_ghosted, t, k);
@@ -724,8 +733,29 @@ namespace npde
             linear_solver.solve(update, residual, 0.1 * target);
           ++stats.n_linear_solves;
         }
-        u += update;
-        apply_constraints(n, u);
+
+        // Backtracking: a full step is taken whenever it reduces ‖R^n‖
+        // sufficiently (always, close to the solution, so the quadratic
+        // convergence is kept); otherwise the step is halved. Far from the
+        // solution, e.g. Allen–Cahn with kϑ·max(−∂f/∂u) > 1, a full Newton
+        // step can overshoot into a region where u³ explodes. Damping changes
+        // the path, not the solution Newton converges to.
+        const VectorType u_old    = u;
+        double           step     = 1.;
+        const double     old_norm = norm;
+        for (unsigned int halving = 0;; ++halving)
+          {
+            u = u_old;
+            u.add(step, update);
+            apply_constraints(n, u);
+            u_ghosted = ghosted(u);
+            norm      = evaluate_residual(u_ghosted);
+            if (norm <= (1. - 1e-4 * step) * old_norm || norm <= target ||
+                halving == 10)
+              break;
+            step *= 0.5;
+          }
+        history.push_back(norm);
       }
 
     stats.newton_iterations.push_back(history.size() - 1);
@@ -739,7 +769,7 @@ namespace npde
   StateSolver<dim>::l2_error(const unsigned int n, Function<dim> &exact) const
   {
     exact.set_time(time_levels[n]);
-    Vector<float> cellwise(triangulation.n_active_cells());
+    Vector<double> cellwise(triangulation.n_active_cells());
     VectorTools::integrate_difference(mapping_q,
                                       dofs,
                                       ghosted(trajectory[n]),

@@ -77,9 +77,9 @@ namespace npde
      * that every syntax error shows now. Errors throw an InputError that
      * names @p parameter_name.
      */
-    Expression(const std::string &                  parameter_name,
-               const std::string &                  formula,
-               const std::vector<std::string> &     variables,
+    Expression(const std::string                   &parameter_name,
+               const std::string                   &formula,
+               const std::vector<std::string>      &variables,
                const std::map<std::string, double> &constants);
 
     Expression(const Expression &other);
@@ -115,7 +115,7 @@ namespace npde
     std::map<std::string, double> constant_values;
     std::vector<std::string>      used_variables;
 
-    mutable std::vector<double>  variable_storage;
+    mutable std::vector<double> variable_storage;
     std::unique_ptr<mu::Parser> parser;
   };
 

@@ -82,7 +82,7 @@ namespace npde
 
   private:
     const LinearSolverParameters                    parameters;
-    const MatrixType *                              matrix = nullptr;
+    const MatrixType                               *matrix = nullptr;
     LinearSolverParameters::Type                    chosen;
     TrilinosWrappers::PreconditionAMG               amg;
     SolverControl                                   direct_control;

@@ -60,7 +60,9 @@ namespace npde
     double
     reaction(const double t, const Point<dim> &x, const double u) const;
     double
-    reaction_derivative(const double t, const Point<dim> &x, const double u) const;
+    reaction_derivative(const double      t,
+                        const Point<dim> &x,
+                        const double      u) const;
     double
     source(const double t, const Point<dim> &x) const;
     double

@@ -34,10 +34,10 @@ namespace npde
   /// The parameters of subsection `Output`.
   struct OutputParameters
   {
-    std::string  directory        = "npde-output";
-    unsigned int output_every     = 8;
-    bool         write_vtu        = true;
-    bool         timing_summary   = true;
+    std::string  directory      = "npde-output";
+    unsigned int output_every   = 8;
+    bool         write_vtu      = true;
+    bool         timing_summary = true;
 
     static void
     declare_parameters(ParameterHandler &prm);
@@ -66,8 +66,8 @@ namespace npde
      */
     void
     write_run_record(const ParameterHandler &prm,
-                     const std::string &     command_line,
-                     const std::string &     seeds) const;
+                     const std::string      &command_line,
+                     const std::string      &seeds) const;
 
     /// Whether time level @p n of 0..@p n_steps is written.
     bool
@@ -80,18 +80,18 @@ namespace npde
     template <int dim>
     void
     write_time_level(
-      const DoFHandler<dim> &                                     dof_handler,
-      const Mapping<dim> &                                        mapping,
-      const unsigned int                                          n,
-      const double                                                t,
+      const DoFHandler<dim> &dof_handler,
+      const Mapping<dim>    &mapping,
+      const unsigned int     n,
+      const double           t,
       const std::vector<std::pair<std::string, const VectorType *>> &fields);
 
     const std::string &
     directory() const;
 
   private:
-    const OutputParameters                    parameters;
-    const MPI_Comm                            communicator;
+    const OutputParameters                      parameters;
+    const MPI_Comm                              communicator;
     std::vector<std::pair<double, std::string>> times_and_files;
   };
 } // namespace npde

@@ -31,8 +31,8 @@ namespace npde
    * into @p prm. Errors name the file, the line or the parameter.
    */
   void
-  read_parameters(ParameterHandler &              prm,
-                  const std::string &             file,
+  read_parameters(ParameterHandler               &prm,
+                  const std::string              &file,
                   const std::vector<std::string> &overrides);
 
   /// Run the forward problem described by @p prm, in dimension dim.

@@ -6,7 +6,8 @@
 // method at every step. With U^n the coefficient vector at t_n, step n solves
 //
 //   R^n := M(U^n − U^{n−1}) + kϑ[A U^n + F^n(U^n) − G^n − S^n]
-//                          + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} − S^{n−1}] = 0
+//                          + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} −
+//                          S^{n−1}] = 0
 //
 // with Newton's Jacobian J^n = M + kϑ(A + F'(U^n)). Everything lives in the
 // condensed space of the homogeneous constraints (hanging nodes and zero
@@ -58,9 +59,9 @@ namespace npde
   /// The parameters of subsection `Time`.
   struct TimeParameters
   {
-    double       end_time        = 1.;
-    unsigned int n_steps         = 64;
-    double       theta           = 1.;
+    double       end_time = 1.;
+    unsigned int n_steps  = 64;
+    double       theta    = 1.;
 
     static void
     declare_parameters(ParameterHandler &prm);
@@ -99,18 +100,18 @@ namespace npde
       std::vector<unsigned int> newton_iterations;
       /// Newton's residual norms ‖R^n‖ of steps 1..K, one list per step.
       std::vector<std::vector<double>> newton_residuals;
-      unsigned int n_linear_solves       = 0;
-      unsigned int n_linear_iterations   = 0;
-      unsigned int n_jacobian_assemblies = 0;
-      unsigned int n_solver_setups       = 0;
+      unsigned int                     n_linear_solves       = 0;
+      unsigned int                     n_linear_iterations   = 0;
+      unsigned int                     n_jacobian_assemblies = 0;
+      unsigned int                     n_solver_setups       = 0;
     };
 
-    StateSolver(const StateSolverParameters &         parameters,
-                const TimeParameters &                time_parameters,
-                const Model<dim> &                    model,
+    StateSolver(const StateSolverParameters            &parameters,
+                const TimeParameters                   &time_parameters,
+                const Model<dim>                       &model,
                 const parallel::TriangulationBase<dim> &triangulation,
-                TimerOutput &                         timer,
-                ConditionalOStream &                  pcout);
+                TimerOutput                            &timer,
+                ConditionalOStream                     &pcout);
 
     /**
      * Everything that is fixed for a mesh and a step size: dofs,
@@ -188,19 +189,21 @@ namespace npde
                       const double      t,
                       const double      c_mass,
                       const double      c_op,
-                      VectorType *      residual,
-                      MatrixType *      jacobian) const;
+                      VectorType       *residual,
+                      MatrixType       *jacobian) const;
 
     /// Assemble J^n at @p u and set up the linear solver for it.
     void
-    assemble_jacobian(const VectorType &u_ghosted, const double t, const double k);
+    assemble_jacobian(const VectorType &u_ghosted,
+                      const double      t,
+                      const double      k);
 
     /// Adds factor·(G^n + S^n) to @p v.
     void
     add_sources(const unsigned int                 n,
                 const double                       factor,
                 const std::vector<Vector<double>> *source_at_points,
-                VectorType &                       v) const;
+                VectorType                        &v) const;
 
     /// Dirichlet values at t_n, then hanging-node values.
     void
@@ -211,19 +214,19 @@ namespace npde
 
     const StateSolverParameters             parameters;
     const TimeParameters                    time_parameters;
-    const Model<dim> &                      model;
+    const Model<dim>                       &model;
     const parallel::TriangulationBase<dim> &triangulation;
     const MPI_Comm                          communicator;
-    TimerOutput &                           timer;
-    ConditionalOStream &                    pcout;
+    TimerOutput                            &timer;
+    ConditionalOStream                     &pcout;
 
-    FE_Q<dim>        fe;
-    MappingQ<dim>    mapping_q;
-    QGauss<dim>      quadrature;
-    QGauss<dim>      source_quadrature;
-    DoFHandler<dim>  dofs;
-    IndexSet         locally_owned_dofs;
-    IndexSet         locally_relevant_dofs;
+    FE_Q<dim>       fe;
+    MappingQ<dim>   mapping_q;
+    QGauss<dim>     quadrature;
+    QGauss<dim>     source_quadrature;
+    DoFHandler<dim> dofs;
+    IndexSet        locally_owned_dofs;
+    IndexSet        locally_relevant_dofs;
 
     AffineConstraints<double> hanging_node_constraints;
     AffineConstraints<double> homogeneous_constraints;
@@ -247,6 +250,7 @@ namespace npde
     std::vector<Point<dim>> source_point_locations;
 
     std::vector<double>     time_levels;
+    std::vector<double>     step_sizes; // k_n = t_n − t_{n−1}; entry 0 unused
     std::vector<VectorType> known_sources; // S^n, empty if s = q_N = 0
     std::vector<std::vector<std::pair<types::global_dof_index, double>>>
       boundary_values; // u_D(t_n) at the owned Dirichlet dofs

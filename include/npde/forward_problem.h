@@ -1,0 +1,61 @@
+// ---------------------------------------------------------------------------
+// npde: the forward problem assembled from its parts.
+//
+// The domain, the known physics and the state solver, each built from its
+// own parameter subsection. The `npde` program, the tests and the benchmarks
+// all start from this bundle; the trainer will own one too.
+// ---------------------------------------------------------------------------
+#ifndef npde_forward_problem_h
+#define npde_forward_problem_h
+
+#include <deal.II/base/conditional_ostream.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/timer.h>
+
+#include <npde/domain.h>
+#include <npde/model.h>
+#include <npde/state_solver.h>
+
+namespace npde
+{
+  using namespace dealii;
+
+  template <int dim>
+  class ForwardProblem
+  {
+  public:
+    /// Parse subsections Domain, Model, Time and State solver of @p prm.
+    ForwardProblem(ParameterHandler   &prm,
+                   const MPI_Comm      communicator,
+                   TimerOutput        &timer,
+                   ConditionalOStream &pcout);
+
+    /**
+     * Create the mesh, check ∂f/∂u against f on the domain, and set up the
+     * state solver. Code that wants to change the mesh first (local
+     * refinement, say) calls domain.create_mesh(), refines, and then
+     * setup_state().
+     */
+    void
+    setup();
+
+    /// Check ∂f/∂u on the current mesh and set up the state solver.
+    void
+    setup_state();
+
+    DomainParameters      domain_parameters;
+    ModelParameters       model_parameters;
+    TimeParameters        time_parameters;
+    StateSolverParameters state_parameters;
+
+    Domain<dim>      domain;
+    Model<dim>       model;
+    StateSolver<dim> state;
+  };
+
+  /// Read a parameter file's text (tests and benchmarks build them inline).
+  void
+  parse_parameter_text(ParameterHandler &prm, const std::string &text);
+} // namespace npde
+
+#endif

@@ -1,0 +1,116 @@
+// ---------------------------------------------------------------------------
+// npde's small equivalent of deal.II's tests/tests.h (which deal.II does not
+// install).
+//
+// deal.II's test harness compares a test's output with a stored file by
+// numdiff at fixed tolerances, which cannot express "the rate is 2 ± 0.15" or
+// "these agree to 1e-10". So every precise check is made here, in the test
+// program: it prints a PASS or FAIL line with rounded figures (which numdiff
+// then compares), and the program exits non-zero if any check failed.
+// ---------------------------------------------------------------------------
+#ifndef npde_tests_h
+#define npde_tests_h
+
+#include <deal.II/base/conditional_ostream.h>
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/timer.h>
+
+#include <npde/forward_problem.h>
+#include <npde/program.h>
+
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+namespace npde
+{
+  namespace testing
+  {
+    inline unsigned int &
+    failures()
+    {
+      static unsigned int n = 0;
+      return n;
+    }
+
+    /// Print "PASS: what" or "FAIL: what" on rank 0 and count failures.
+    inline void
+    check(const bool ok, const std::string &what)
+    {
+      if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
+        std::cout << (ok ? "PASS: " : "FAIL: ") << what << std::endl;
+      if (!ok)
+        ++failures();
+    }
+
+    /// The exit code of a test: non-zero if any check failed.
+    inline int
+    exit_code()
+    {
+      return failures() == 0 ? 0 : 1;
+    }
+
+    /// Convergence rate between two errors whose mesh sizes differ by @p ratio.
+    inline double
+    rate(const double coarse, const double fine, const double ratio = 2.)
+    {
+      return std::log(coarse / fine) / std::log(ratio);
+    }
+
+    /// A number rounded to @p digits decimals, as text (stable under numdiff).
+    inline std::string
+    rounded(const double x, const unsigned int digits = 2)
+    {
+      std::ostringstream s;
+      s << std::fixed << std::setprecision(digits) << x;
+      return s.str();
+    }
+
+    /// Check that @p measured lies within @p tolerance of @p expected.
+    inline void
+    check_rate(const double       measured,
+               const double       expected,
+               const double       tolerance,
+               const std::string &what)
+    {
+      check(std::abs(measured - expected) <= tolerance,
+            what + ": rate " + rounded(measured) + " (expected " +
+              rounded(expected) + " +- " + rounded(tolerance) + ")");
+    }
+
+    /// A ParameterHandler with every npde parameter, read from @p text.
+    inline void
+    read_parameters(ParameterHandler &prm, const std::string &text)
+    {
+      declare_parameters(prm);
+      parse_parameter_text(prm, text);
+    }
+
+    /**
+     * A forward problem built from parameter text, with a silent TimerOutput
+     * and screen output, on communicator @p comm.
+     */
+    template <int dim>
+    struct Forward
+    {
+      Forward(const std::string &text, const MPI_Comm comm = MPI_COMM_WORLD)
+        : pcout(std::cout, false)
+        , timer(comm, pcout, TimerOutput::never, TimerOutput::wall_times)
+      {
+        read_parameters(prm, text);
+        problem =
+          std::make_unique<ForwardProblem<dim>>(prm, comm, timer, pcout);
+      }
+
+      ParameterHandler                     prm;
+      ConditionalOStream                   pcout;
+      TimerOutput                          timer;
+      std::unique_ptr<ForwardProblem<dim>> problem;
+    };
+  } // namespace testing
+} // namespace npde
+
+#endif
