@@ -669,6 +669,7 @@ namespace npde
         apply_constraints(n, trajectory[n]);
         newton_solve(n, known, trajectory[n]);
       }
+    stats.linear_solver_method = linear_solver.method();
   }
 
 

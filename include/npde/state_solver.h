@@ -104,6 +104,8 @@ namespace npde
       unsigned int                     n_linear_iterations   = 0;
       unsigned int                     n_jacobian_assemblies = 0;
       unsigned int                     n_solver_setups       = 0;
+      /// The linear solver last used, e.g. "CG + AMG".
+      std::string linear_solver_method;
     };
 
     StateSolver(const StateSolverParameters            &parameters,
@@ -249,8 +251,8 @@ namespace npde
     IndexSet                locally_owned_source_points;
     std::vector<Point<dim>> source_point_locations;
 
-    std::vector<double>     time_levels;
-    std::vector<double>     step_sizes; // k_n = t_n − t_{n−1}; entry 0 unused
+    std::vector<double> time_levels;
+    std::vector<double> step_sizes; // k_n = t_n − t_{n−1}; entry 0 unused
     std::vector<VectorType> known_sources; // S^n, empty if s = q_N = 0
     std::vector<std::vector<std::pair<types::global_dof_index, double>>>
       boundary_values; // u_D(t_n) at the owned Dirichlet dofs

@@ -1,0 +1,103 @@
+// ---------------------------------------------------------------------------
+// Benchmark of the forward sweep (issue: foundation).
+//
+// The heat and Allen–Cahn problems of the reference paper (D = (0,0.5)×(0,1),
+// 64 steps, Q1) on the paper's 20×40 mesh and on two finer ones. For each it
+// prints seconds per time step, Newton iterations per step, how often the
+// Jacobian was assembled and the linear solver set up, and the split of the
+// sweep's time between assembly, solver setup and linear solves. For the
+// heat equation, the matrix and the preconditioner must be built once.
+//
+//   build/benchmarks/state_solver_benchmark [linear solver]
+// ---------------------------------------------------------------------------
+#include "tests.h"
+
+using namespace npde;
+
+int
+main(int argc, char **argv)
+{
+  Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  const std::string                solver = (argc > 1 ? argv[1] : "automatic");
+  ConditionalOStream               pcout(std::cout,
+                           Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) ==
+                             0);
+
+  const std::string paper = R"(
+set Dimension = 2
+subsection Domain
+  set Generator name = subdivided_hyper_rectangle
+  set Generator arguments = 20, 40 : 0, 0 : 0.5, 1 : false
+end
+subsection Model
+  set Constants = eps=0.32
+  set Diffusion = 0.01
+  set Source = 800*(1-y)^2*(0.2+0.6*t-y)^2*y^2*(1-2*x)*(2*x)
+  set Initial value = 0.2*sin(2*pi*x/0.5)*sin(2*pi*y)
+end
+subsection Time
+  set End time = 1
+  set Number of steps = 64
+end
+subsection State solver
+  set Linear solver = )" + solver +
+                            "\nend\n";
+  const std::string allen_cahn = R"(
+subsection Model
+  set Reaction = (u^3 - u)/eps^2
+  set Reaction derivative = (3*u^2 - 1)/eps^2
+end
+)";
+
+  pcout << "Forward sweep, 64 steps, Q1, linear solver '" << solver << "', "
+        << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) << " rank(s)\n\n"
+        << std::left << std::setw(12) << "problem" << std::setw(10) << "cells"
+        << std::setw(9) << "dofs" << std::setw(12) << "s/step" << std::setw(13)
+        << "Newton/step" << std::setw(11) << "J builds" << std::setw(14)
+        << "solver setups" << std::setw(11) << "assembly" << std::setw(9)
+        << "setup" << std::setw(9) << "solves"
+        << "method" << std::endl;
+
+  for (const bool nonlinear : {false, true})
+    for (const unsigned int refinement : {0, 1, 2})
+      {
+        testing::Forward<2> run(
+          paper + (nonlinear ? allen_cahn : "") +
+          "subsection Domain\n set Global refinements = " +
+          std::to_string(refinement) + "\nend\n");
+        run.problem->setup();
+        run.timer.reset();
+        Timer wall;
+        run.problem->state.solve();
+        wall.stop();
+
+        const auto &stats  = run.problem->state.statistics();
+        double      newton = 0;
+        for (const unsigned int i : stats.newton_iterations)
+          newton += i;
+        newton /= stats.newton_iterations.size();
+        auto times = run.timer.get_summary_data(TimerOutput::total_wall_time);
+        const double total = wall.wall_time();
+        const auto   share = [&](const std::string &section) {
+          return testing::rounded(100. * times[section] / total, 0) + "%";
+        };
+        pcout << std::setw(12) << (nonlinear ? "Allen-Cahn" : "heat")
+              << std::setw(10)
+              << run.problem->domain.triangulation().n_global_active_cells()
+              << std::setw(9) << run.problem->state.dof_handler().n_dofs()
+              << std::setw(12) << std::scientific << std::setprecision(2)
+              << total / 64 << std::defaultfloat << std::setw(13)
+              << testing::rounded(newton, 2) << std::setw(11)
+              << stats.n_jacobian_assemblies << std::setw(14)
+              << stats.n_solver_setups << std::setw(11)
+              << share("state: assembly") << std::setw(9)
+              << share("state: linear solver setup") << std::setw(9)
+              << share("state: linear solve") << stats.linear_solver_method
+              << ", "
+              << testing::rounded(double(stats.n_linear_iterations) /
+                                    stats.n_linear_solves,
+                                  1)
+              << " it/solve" << std::endl;
+      }
+  return 0;
+}
