@@ -1,0 +1,934 @@
+// ---------------------------------------------------------------------------
+// npde: the mean-field neural network g_θ and its fast batched kernels.
+//
+// This file is compiled with -O3, -march=native and -fopenmp-simd (see
+// CMakeLists.txt), but never with -ffast-math: the overflow guard below
+// relies on IEEE arithmetic.
+// ---------------------------------------------------------------------------
+#include <deal.II/base/parallel.h>
+#include <deal.II/base/utilities.h>
+
+#include <npde/expression.h>
+#include <npde/network.h>
+#include <npde/output.h>
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace npde
+{
+  std::string
+  activation_name(const Activation activation)
+  {
+    switch (activation)
+      {
+        case Activation::tanh:
+          return "tanh";
+        case Activation::sigmoid:
+          return "sigmoid";
+        case Activation::softplus:
+          return "softplus";
+        default:
+          return "relu";
+      }
+  }
+
+
+
+  namespace
+  {
+    Activation
+    parse_activation(const std::string &name, const std::string &where)
+    {
+      for (const Activation a : {Activation::tanh,
+                                 Activation::sigmoid,
+                                 Activation::softplus,
+                                 Activation::relu})
+        if (activation_name(a) == name)
+          return a;
+      throw InputError(where + ": unknown activation '" + name +
+                       "'; use tanh, sigmoid, softplus or relu.");
+    }
+  } // namespace
+
+
+
+  void
+  NetworkParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Network");
+    {
+      prm.declare_entry("Number of neurons",
+                        "100",
+                        Patterns::Integer(1),
+                        "N, the width of the hidden layer.");
+      prm.declare_entry("Beta",
+                        "1",
+                        Patterns::Double(0.5, 1.),
+                        "The mean-field exponent: g = N^(-beta) sum_i c_i "
+                        "sigma(...), beta in [1/2, 1].");
+      prm.declare_entry("Activation",
+                        "tanh",
+                        Patterns::Selection("tanh|sigmoid|softplus|relu"),
+                        "The activation function sigma.");
+      prm.declare_entry("Map inputs to [-1,1]",
+                        "false",
+                        Patterns::Bool(),
+                        "Map t from [0, T] and x from the bounding box of the "
+                        "mesh affinely onto [-1, 1] before the first layer. "
+                        "Off in the reference paper's examples.");
+      prm.declare_entry("Weight standard deviation",
+                        "1",
+                        Patterns::Double(0.),
+                        "s: w^t, w and eta are drawn from N(0, s^2).");
+      prm.declare_entry("Output weight range",
+                        "1",
+                        Patterns::Double(0.),
+                        "a: c is drawn from U(-a, a).");
+      prm.declare_entry("Random seed",
+                        "1",
+                        Patterns::Integer(0),
+                        "The seed of the initialisation; the same seed gives "
+                        "the same network on every machine.");
+      prm.declare_entry("Initial network file",
+                        "",
+                        Patterns::Anything(),
+                        "If not empty, load the network from this file "
+                        "(written by npde) instead of drawing it; its "
+                        "architecture replaces the entries above.");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  NetworkParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Network");
+    {
+      n_neurons    = prm.get_integer("Number of neurons");
+      beta         = prm.get_double("Beta");
+      activation   = parse_activation(prm.get("Activation"), "Network");
+      map_inputs   = prm.get_bool("Map inputs to [-1,1]");
+      weight_std   = prm.get_double("Weight standard deviation");
+      output_range = prm.get_double("Output weight range");
+      seed         = prm.get_integer("Random seed");
+      initial_file = prm.get("Initial network file");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  Network::Network(const unsigned int dimension,
+                   const unsigned int n_neurons,
+                   const double       beta,
+                   const Activation   activation)
+    : dim(dimension)
+    , N(n_neurons)
+    , beta_(beta)
+    , sigma(activation)
+    , theta(n_neurons * (dimension + 3))
+    , x_shift(dimension, 0.)
+    , x_scale(dimension, 1.)
+  {
+    AssertThrow(dimension >= 1 && dimension <= 3,
+                ExcMessage("The network's dimension must be 1, 2 or 3."));
+  }
+
+
+
+  Network
+  Network::create(const unsigned int dimension, const NetworkParameters &p)
+  {
+    if (!p.initial_file.empty())
+      {
+        Network network = load(p.initial_file);
+        if (network.dimension() != dimension)
+          throw InputError(
+            "Network/Initial network file: '" + p.initial_file +
+            "' holds a network for " + std::to_string(network.dimension()) +
+            "D inputs, but the problem is " + std::to_string(dimension) + "D.");
+        return network;
+      }
+    Network network(dimension, p.n_neurons, p.beta, p.activation);
+    network.initialize_randomly(p.weight_std, p.output_range, p.seed);
+    return network;
+  }
+
+
+
+  void
+  Network::initialize_randomly(const double       weight_std,
+                               const double       output_range,
+                               const unsigned int seed)
+  {
+    boost::random::mt19937                           generator(seed);
+    boost::random::normal_distribution<double>       normal(0., weight_std);
+    boost::random::uniform_real_distribution<double> uniform(-output_range,
+                                                             output_range);
+    for (unsigned int i = 0; i < N; ++i)
+      {
+        theta[block_offset(Block::c) + i]   = uniform(generator);
+        theta[block_offset(Block::w_t) + i] = normal(generator);
+        for (unsigned int k = 0; k < dim; ++k)
+          theta[block_offset(Block::w) + i * dim + k] = normal(generator);
+        theta[block_offset(Block::eta) + i] = normal(generator);
+      }
+  }
+
+
+
+  void
+  Network::set_input_map(const double               t_0,
+                         const double               t_1,
+                         const std::vector<double> &lower,
+                         const std::vector<double> &upper)
+  {
+    AssertThrow(lower.size() == dim && upper.size() == dim,
+                ExcDimensionMismatch(lower.size(), dim));
+    input_map = true;
+    // x̂ = x·scale + shift maps [lo, hi] onto [−1, 1].
+    t_scale = 2. / (t_1 - t_0);
+    t_shift = -1. - t_0 * t_scale;
+    for (unsigned int k = 0; k < dim; ++k)
+      {
+        x_scale[k] = 2. / (upper[k] - lower[k]);
+        x_shift[k] = -1. - lower[k] * x_scale[k];
+      }
+  }
+
+
+
+  unsigned int
+  Network::dimension() const
+  {
+    return dim;
+  }
+
+
+
+  unsigned int
+  Network::n_neurons() const
+  {
+    return N;
+  }
+
+
+
+  unsigned int
+  Network::n_parameters() const
+  {
+    return theta.size();
+  }
+
+
+
+  double
+  Network::beta() const
+  {
+    return beta_;
+  }
+
+
+
+  Activation
+  Network::activation() const
+  {
+    return sigma;
+  }
+
+
+
+  bool
+  Network::maps_inputs() const
+  {
+    return input_map;
+  }
+
+
+
+  unsigned int
+  Network::block_offset(const Block block) const
+  {
+    switch (block)
+      {
+        case Block::c:
+          return 0;
+        case Block::w_t:
+          return N;
+        case Block::w:
+          return 2 * N;
+        default:
+          return (2 + dim) * N;
+      }
+  }
+
+
+
+  unsigned int
+  Network::block_size(const Block block) const
+  {
+    return block == Block::w ? dim * N : N;
+  }
+
+
+
+  Vector<double> &
+  Network::parameters()
+  {
+    return theta;
+  }
+
+
+
+  const Vector<double> &
+  Network::parameters() const
+  {
+    return theta;
+  }
+
+
+
+  bool
+  Network::uses_product_form() const
+  {
+    return sigma == Activation::tanh || sigma == Activation::sigmoid;
+  }
+
+
+
+  double
+  Network::mapped_time(const double t) const
+  {
+    return input_map ? t * t_scale + t_shift : t;
+  }
+
+
+
+  void
+  Network::map_inputs(const std::vector<double> &times,
+                      const std::vector<double> &points,
+                      std::vector<double>       &mapped_times,
+                      std::vector<double>       &mapped_points) const
+  {
+    mapped_times.resize(times.size());
+    for (unsigned int n = 0; n < times.size(); ++n)
+      mapped_times[n] = mapped_time(times[n]);
+    mapped_points = points;
+    if (input_map)
+      for (unsigned int j = 0; j < points.size(); ++j)
+        mapped_points[j] = points[j] * x_scale[j % dim] + x_shift[j % dim];
+  }
+
+
+
+  namespace
+  {
+    inline double
+    sigma_value(const Activation a, const double z)
+    {
+      switch (a)
+        {
+          case Activation::tanh:
+            return std::tanh(z);
+          case Activation::sigmoid:
+            return 1. / (1. + std::exp(-z));
+          case Activation::softplus:
+            // log(1 + e^z) without overflow for large z.
+            return z > 0 ? z + std::log1p(std::exp(-z)) :
+                           std::log1p(std::exp(z));
+          default:
+            return z > 0 ? z : 0.;
+        }
+    }
+
+    inline double
+    sigma_derivative(const Activation a, const double z)
+    {
+      switch (a)
+        {
+          case Activation::tanh:
+            {
+              const double s = std::tanh(z);
+              return 1. - s * s;
+            }
+          case Activation::sigmoid:
+            {
+              const double s = 1. / (1. + std::exp(-z));
+              return s * (1. - s);
+            }
+          case Activation::softplus:
+            return 1. / (1. + std::exp(-z));
+          default:
+            return z > 0 ? 1. : 0.;
+        }
+    }
+  } // namespace
+
+
+
+  double
+  Network::value(const double t, const double *x) const
+  {
+    const double th = mapped_time(t);
+    double       g  = 0;
+    for (unsigned int i = 0; i < N; ++i)
+      {
+        double z = theta[block_offset(Block::w_t) + i] * th +
+                   theta[block_offset(Block::eta) + i];
+        for (unsigned int k = 0; k < dim; ++k)
+          z += theta[block_offset(Block::w) + i * dim + k] *
+               (input_map ? x[k] * x_scale[k] + x_shift[k] : x[k]);
+        g += theta[i] * sigma_value(sigma, z);
+      }
+    return std::pow(double(N), -beta_) * g;
+  }
+
+
+
+  void
+  Network::add_gradient(const double    t,
+                        const double   *x,
+                        Vector<double> &gradient) const
+  {
+    const double scale = std::pow(double(N), -beta_);
+    const double th    = mapped_time(t);
+    for (unsigned int i = 0; i < N; ++i)
+      {
+        double xh[3];
+        double z = theta[block_offset(Block::w_t) + i] * th +
+                   theta[block_offset(Block::eta) + i];
+        for (unsigned int k = 0; k < dim; ++k)
+          {
+            xh[k] = (input_map ? x[k] * x_scale[k] + x_shift[k] : x[k]);
+            z += theta[block_offset(Block::w) + i * dim + k] * xh[k];
+          }
+        const double ds = scale * theta[i] * sigma_derivative(sigma, z);
+        gradient[block_offset(Block::c) + i] += scale * sigma_value(sigma, z);
+        gradient[block_offset(Block::w_t) + i] += ds * th;
+        for (unsigned int k = 0; k < dim; ++k)
+          gradient[block_offset(Block::w) + i * dim + k] += ds * xh[k];
+        gradient[block_offset(Block::eta) + i] += ds;
+      }
+  }
+
+
+
+  // ------------------------------------------------------------------------
+  // The batched kernels.
+  //
+  // The points are processed in blocks of `block_points`; a block's
+  // coordinates, the factors e^{2a} of one neuron, and the block's values (or
+  // weights) at all time levels stay in the first two cache levels while the
+  // loop runs over neurons and levels. Blocks are independent, so they are
+  // distributed over threads (TBB through deal.II); every block writes its
+  // own outputs (forward) or its own partial gradient (backward), and the
+  // partial gradients are summed in block order, so the result does not
+  // depend on the number of threads.
+  //
+  // The product form needs e^{κa} and e^{κb} (κ = 2 for tanh, −1 for the
+  // sigmoid) to be finite and non-zero. A neuron whose |κa| or |κb| exceeds
+  // 300 anywhere in a block is evaluated there by the plain formula instead
+  // (then the product e^{κa}e^{κb} lies in [e^{−600}, e^{600}] and neither
+  // overflows nor meets 0·∞).
+  // ------------------------------------------------------------------------
+  namespace
+  {
+    constexpr unsigned int block_points   = 64;
+    constexpr double       exponent_limit = 300.;
+
+    struct Inputs
+    {
+      unsigned int                       n_points;
+      unsigned int                       n_levels;
+      std::vector<double>                t; // mapped times
+      std::array<std::vector<double>, 3> x; // mapped coordinates, transposed
+    };
+
+    // The a_iq = w_i·x_q + η_i of one neuron on one block.
+    template <int dim>
+    inline void
+    first_layer(const double                     *w,
+                const double                      eta,
+                const Inputs                     &in,
+                const unsigned int                q0,
+                const unsigned int                n_q,
+                std::array<double, block_points> &a)
+    {
+#pragma omp simd
+      for (unsigned int q = 0; q < n_q; ++q)
+        {
+          double z = eta;
+          for (unsigned int k = 0; k < dim; ++k)
+            z += w[k] * in.x[k][q0 + q];
+          a[q] = z;
+        }
+    }
+
+    // Sets e[q] = exp(κ a[q]); returns false if some |κa| is too large.
+    inline bool
+    product_factors(const double                            kappa,
+                    const std::array<double, block_points> &a,
+                    const unsigned int                      n_q,
+                    std::array<double, block_points>       &e)
+    {
+      bool safe = true;
+      for (unsigned int q = 0; q < n_q; ++q)
+        {
+          const double y = kappa * a[q];
+          safe           = safe && std::abs(y) <= exponent_limit;
+          e[q]           = std::exp(y);
+        }
+      return safe;
+    }
+  } // namespace
+
+
+
+  namespace
+  {
+    Inputs
+    map_inputs_of(const Network             &network,
+                  const std::vector<double> &times,
+                  const std::vector<double> &points)
+    {
+      const unsigned int  dim = network.dimension();
+      std::vector<double> mapped_points;
+      Inputs              in;
+      network.map_inputs(times, points, in.t, mapped_points);
+      in.n_levels = times.size();
+      in.n_points = points.size() / dim;
+      for (unsigned int k = 0; k < dim; ++k)
+        {
+          in.x[k].resize(in.n_points);
+          for (unsigned int q = 0; q < in.n_points; ++q)
+            in.x[k][q] = mapped_points[q * dim + k];
+        }
+      return in;
+    }
+
+
+
+    // g^n_q for the points of [q0, q0+n_q) and all levels.
+    template <int dim>
+    void
+    forward_block(const Network               &network,
+                  const Inputs                &in,
+                  const std::vector<double>   &b_factors,
+                  const std::vector<bool>     &level_safe,
+                  const unsigned int           q0,
+                  const unsigned int           n_q,
+                  std::vector<Vector<double>> &values)
+    {
+      const unsigned int    N       = network.n_neurons();
+      const unsigned int    L       = in.n_levels;
+      const Vector<double> &theta   = network.parameters();
+      const Activation      sigma   = network.activation();
+      const bool            product = network.uses_product_form();
+      const bool            is_tanh = sigma == Activation::tanh;
+      const double          kappa   = is_tanh ? 2. : -1.;
+      const double          scale   = std::pow(double(N), -network.beta());
+      const unsigned int    o_wt    = network.block_offset(Network::Block::w_t);
+      const unsigned int    o_w     = network.block_offset(Network::Block::w);
+      const unsigned int    o_eta   = network.block_offset(Network::Block::eta);
+
+      std::array<double, block_points> a, e;
+      for (unsigned int n = 0; n < L; ++n)
+        std::fill(values[n].begin() + q0, values[n].begin() + q0 + n_q, 0.);
+      // For tanh, c(1 − 2s) = c − 2cs: the constant part is summed once.
+      double c_constant = 0;
+
+      for (unsigned int i = 0; i < N; ++i)
+        {
+          const double c = theta[i];
+          first_layer<dim>(
+            theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
+          const bool safe =
+            product && level_safe[i] && product_factors(kappa, a, n_q, e);
+          if (safe && is_tanh)
+            {
+              c_constant += c;
+              const double c2 = 2. * c;
+              for (unsigned int n = 0; n < L; ++n)
+                {
+                  const double f   = b_factors[i * L + n];
+                  double      *out = values[n].data() + q0;
+#pragma omp simd
+                  for (unsigned int q = 0; q < n_q; ++q)
+                    out[q] -= c2 / (1. + e[q] * f);
+                }
+            }
+          else if (safe)
+            for (unsigned int n = 0; n < L; ++n)
+              {
+                const double f   = b_factors[i * L + n];
+                double      *out = values[n].data() + q0;
+#pragma omp simd
+                for (unsigned int q = 0; q < n_q; ++q)
+                  out[q] += c / (1. + e[q] * f);
+              }
+          else
+            for (unsigned int n = 0; n < L; ++n)
+              {
+                const double b   = theta[o_wt + i] * in.t[n];
+                double      *out = values[n].data() + q0;
+                for (unsigned int q = 0; q < n_q; ++q)
+                  out[q] += c * sigma_value(sigma, a[q] + b);
+              }
+        }
+      for (unsigned int n = 0; n < L; ++n)
+        {
+          double *out = values[n].data() + q0;
+          for (unsigned int q = 0; q < n_q; ++q)
+            out[q] = scale * (out[q] + c_constant);
+        }
+    }
+
+
+
+    // The block's contribution to ∂/∂θ Σ_n Σ_q w^n_q g(t_n, x_q), before the
+    // factor N^{−β}: into partial[i] (c), partial[N+i] (w^t),
+    // partial[2N+i·d+k] (w), partial[(2+d)N+i] (η).
+    template <int dim>
+    void
+    backward_block(const Network                     &network,
+                   const Inputs                      &in,
+                   const std::vector<double>         &b_factors,
+                   const std::vector<bool>           &level_safe,
+                   const unsigned int                 q0,
+                   const unsigned int                 n_q,
+                   const std::vector<Vector<double>> &weights,
+                   double                            *partial)
+    {
+      const unsigned int    N       = network.n_neurons();
+      const unsigned int    L       = in.n_levels;
+      const Vector<double> &theta   = network.parameters();
+      const Activation      sigma   = network.activation();
+      const bool            product = network.uses_product_form();
+      const bool            is_tanh = sigma == Activation::tanh;
+      const double          kappa   = is_tanh ? 2. : -1.;
+      const unsigned int    o_wt    = network.block_offset(Network::Block::w_t);
+      const unsigned int    o_w     = network.block_offset(Network::Block::w);
+      const unsigned int    o_eta   = network.block_offset(Network::Block::eta);
+
+      std::array<double, block_points> a, e;
+      std::array<const double *, 3>    x;
+      for (unsigned int k = 0; k < dim; ++k)
+        x[k] = in.x[k].data() + q0;
+
+      for (unsigned int i = 0; i < N; ++i)
+        {
+          first_layer<dim>(
+            theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
+          const bool safe =
+            product && level_safe[i] && product_factors(kappa, a, n_q, e);
+          double S0 = 0, S1 = 0, S1t = 0, S1x[3] = {0, 0, 0};
+          for (unsigned int n = 0; n < L; ++n)
+            {
+              const double *w  = weights[n].data() + q0;
+              double        s0 = 0, s1 = 0, x0 = 0, x1 = 0, x2 = 0;
+              if (safe)
+                {
+                  const double f = b_factors[i * L + n];
+                  if (is_tanh)
+                    {
+#pragma omp simd reduction(+ : s0, s1, x0, x1, x2)
+                      for (unsigned int q = 0; q < n_q; ++q)
+                        {
+                          const double s  = 1. / (1. + e[q] * f);
+                          const double ws = w[q] * 4. * s * (1. - s);
+                          s0 += w[q] * (1. - 2. * s);
+                          s1 += ws;
+                          x0 += ws * x[0][q];
+                          if (dim > 1)
+                            x1 += ws * x[1][q];
+                          if (dim > 2)
+                            x2 += ws * x[2][q];
+                        }
+                    }
+                  else
+                    {
+#pragma omp simd reduction(+ : s0, s1, x0, x1, x2)
+                      for (unsigned int q = 0; q < n_q; ++q)
+                        {
+                          const double s  = 1. / (1. + e[q] * f);
+                          const double ws = w[q] * s * (1. - s);
+                          s0 += w[q] * s;
+                          s1 += ws;
+                          x0 += ws * x[0][q];
+                          if (dim > 1)
+                            x1 += ws * x[1][q];
+                          if (dim > 2)
+                            x2 += ws * x[2][q];
+                        }
+                    }
+                }
+              else
+                {
+                  const double b = theta[o_wt + i] * in.t[n];
+                  for (unsigned int q = 0; q < n_q; ++q)
+                    {
+                      const double z  = a[q] + b;
+                      const double ws = w[q] * sigma_derivative(sigma, z);
+                      s0 += w[q] * sigma_value(sigma, z);
+                      s1 += ws;
+                      x0 += ws * x[0][q];
+                      if (dim > 1)
+                        x1 += ws * x[1][q];
+                      if (dim > 2)
+                        x2 += ws * x[2][q];
+                    }
+                }
+              S0 += s0;
+              S1 += s1;
+              S1t += s1 * in.t[n];
+              S1x[0] += x0;
+              S1x[1] += x1;
+              S1x[2] += x2;
+            }
+          const double c = theta[i];
+          partial[i] += S0;
+          partial[o_wt + i] += c * S1t;
+          for (unsigned int k = 0; k < dim; ++k)
+            partial[o_w + i * dim + k] += c * S1x[k];
+          partial[o_eta + i] += c * S1;
+        }
+    }
+
+
+
+    // e^{κ b_in} = e^{κ w^t_i t_n} for all neurons and levels, and whether
+    // every |κ b_in| of a neuron is small enough for the product form.
+    void
+    level_factors(const Network       &network,
+                  const Inputs        &in,
+                  std::vector<double> &factors,
+                  std::vector<bool>   &safe)
+    {
+      const unsigned int N = network.n_neurons();
+      const double kappa = network.activation() == Activation::tanh ? 2. : -1.;
+      const unsigned int o_wt = network.block_offset(Network::Block::w_t);
+      factors.resize(N * in.n_levels);
+      safe.assign(N, true);
+      if (!network.uses_product_form())
+        return;
+      for (unsigned int i = 0; i < N; ++i)
+        for (unsigned int n = 0; n < in.n_levels; ++n)
+          {
+            const double y = kappa * network.parameters()[o_wt + i] * in.t[n];
+            if (std::abs(y) > exponent_limit)
+              safe[i] = false;
+            factors[i * in.n_levels + n] = std::exp(y);
+          }
+    }
+  } // namespace
+
+
+
+  void
+  Network::evaluate(const std::vector<double>   &times,
+                    const std::vector<double>   &points,
+                    std::vector<Vector<double>> &values) const
+  {
+    const Inputs in = map_inputs_of(*this, times, points);
+    values.resize(in.n_levels);
+    for (auto &v : values)
+      if (v.size() != in.n_points)
+        v.reinit(in.n_points);
+
+    std::vector<double> factors;
+    std::vector<bool>   safe;
+    level_factors(*this, in, factors, safe);
+
+    const unsigned int n_blocks =
+      (in.n_points + block_points - 1) / block_points;
+    parallel::apply_to_subranges(
+      0u,
+      n_blocks,
+      [&](const unsigned int begin, const unsigned int end) {
+        for (unsigned int b = begin; b < end; ++b)
+          {
+            const unsigned int q0  = b * block_points;
+            const unsigned int n_q = std::min(block_points, in.n_points - q0);
+            switch (dim)
+              {
+                case 1:
+                  forward_block<1>(*this, in, factors, safe, q0, n_q, values);
+                  break;
+                case 2:
+                  forward_block<2>(*this, in, factors, safe, q0, n_q, values);
+                  break;
+                default:
+                  forward_block<3>(*this, in, factors, safe, q0, n_q, values);
+              }
+          }
+      },
+      1);
+  }
+
+
+
+  void
+  Network::add_weighted_gradient(const std::vector<double>         &times,
+                                 const std::vector<double>         &points,
+                                 const std::vector<Vector<double>> &weights,
+                                 Vector<double> &gradient) const
+  {
+    const Inputs in = map_inputs_of(*this, times, points);
+    AssertDimension(weights.size(), in.n_levels);
+    AssertDimension(gradient.size(), n_parameters());
+
+    std::vector<double> factors;
+    std::vector<bool>   safe;
+    level_factors(*this, in, factors, safe);
+
+    const unsigned int n_blocks =
+      (in.n_points + block_points - 1) / block_points;
+    const unsigned int  P = n_parameters();
+    std::vector<double> partial(std::size_t(n_blocks) * P, 0.);
+    parallel::apply_to_subranges(
+      0u,
+      n_blocks,
+      [&](const unsigned int begin, const unsigned int end) {
+        for (unsigned int b = begin; b < end; ++b)
+          {
+            const unsigned int q0  = b * block_points;
+            const unsigned int n_q = std::min(block_points, in.n_points - q0);
+            double            *p   = partial.data() + std::size_t(b) * P;
+            switch (dim)
+              {
+                case 1:
+                  backward_block<1>(
+                    *this, in, factors, safe, q0, n_q, weights, p);
+                  break;
+                case 2:
+                  backward_block<2>(
+                    *this, in, factors, safe, q0, n_q, weights, p);
+                  break;
+                default:
+                  backward_block<3>(
+                    *this, in, factors, safe, q0, n_q, weights, p);
+              }
+          }
+      },
+      1);
+
+    // The partial gradients in block order: the same sum for any number of
+    // threads.
+    const double scale = std::pow(double(N), -beta_);
+    for (unsigned int b = 0; b < n_blocks; ++b)
+      for (unsigned int j = 0; j < P; ++j)
+        gradient[j] += scale * partial[std::size_t(b) * P + j];
+  }
+
+
+
+  void
+  Network::save(const std::string &file_name) const
+  {
+    std::ostringstream out;
+    out << std::setprecision(17);
+    out << "npde-network 1\n"
+        << "dimension " << dim << '\n'
+        << "neurons " << N << '\n'
+        << "beta " << beta_ << '\n'
+        << "activation " << activation_name(sigma) << '\n'
+        << "input-map " << (input_map ? "true" : "false") << '\n'
+        << "t-map " << t_scale << ' ' << t_shift << '\n'
+        << "x-map";
+    for (unsigned int k = 0; k < dim; ++k)
+      out << ' ' << x_scale[k] << ' ' << x_shift[k];
+    out << '\n';
+    const std::pair<Block, const char *> blocks[] = {{Block::c, "c"},
+                                                     {Block::w_t, "w_t"},
+                                                     {Block::w, "w"},
+                                                     {Block::eta, "eta"}};
+    for (const auto &block : blocks)
+      {
+        out << "block " << block.second << ' ' << block_size(block.first)
+            << '\n';
+        for (unsigned int j = 0; j < block_size(block.first); ++j)
+          out << theta[block_offset(block.first) + j] << '\n';
+      }
+    out << "end\n";
+    write_file_atomically(file_name, out.str());
+  }
+
+
+
+  Network
+  Network::load(const std::string &file_name)
+  {
+    std::ifstream in(file_name);
+    if (!in)
+      throw InputError("Could not open the network file '" + file_name +
+                       "'. Give the path of a file written by npde.");
+    const auto fail = [&](const std::string &what) {
+      return InputError("The network file '" + file_name +
+                        "' is not a valid npde network file: " + what +
+                        ". See doc/network-format.md for the format.");
+    };
+    const auto expect = [&](const std::string &keyword) {
+      std::string word;
+      if (!(in >> word) || word != keyword)
+        throw fail("expected '" + keyword + "', found '" + word + "'");
+    };
+
+    std::string  word, activation;
+    unsigned int version = 0, dim = 0, n = 0;
+    double       beta = 0;
+    expect("npde-network");
+    in >> version;
+    if (version != 1)
+      throw fail("unknown version " + std::to_string(version));
+    expect("dimension");
+    in >> dim;
+    expect("neurons");
+    in >> n;
+    expect("beta");
+    in >> beta;
+    expect("activation");
+    in >> activation;
+    if (!in || dim < 1 || dim > 3 || n < 1)
+      throw fail("bad dimension, number of neurons or beta");
+    Network network(dim, n, beta, parse_activation(activation, file_name));
+    expect("input-map");
+    in >> word;
+    network.input_map = (word == "true");
+    expect("t-map");
+    in >> network.t_scale >> network.t_shift;
+    expect("x-map");
+    for (unsigned int k = 0; k < dim; ++k)
+      in >> network.x_scale[k] >> network.x_shift[k];
+    for (const auto &block : {std::make_pair(Block::c, "c"),
+                              std::make_pair(Block::w_t, "w_t"),
+                              std::make_pair(Block::w, "w"),
+                              std::make_pair(Block::eta, "eta")})
+      {
+        expect("block");
+        expect(block.second);
+        unsigned int size = 0;
+        in >> size;
+        if (size != network.block_size(block.first))
+          throw fail(std::string("block ") + block.second + " has " +
+                     std::to_string(size) + " entries instead of " +
+                     std::to_string(network.block_size(block.first)));
+        for (unsigned int j = 0; j < size; ++j)
+          in >> network.theta[network.block_offset(block.first) + j];
+      }
+    expect("end");
+    if (!in)
+      throw fail("a number could not be read");
+    return network;
+  }
+} // namespace npde
