@@ -92,6 +92,15 @@ namespace npde
 
 
 
+  template <int dim>
+  BoundingBox<dim>
+  ForwardProblem<dim>::bounding_box() const
+  {
+    return global_bounding_box(domain.triangulation());
+  }
+
+
+
   void
   parse_parameter_text(ParameterHandler &prm, const std::string &text)
   {

@@ -104,6 +104,12 @@ namespace npde
                         "If not empty, load the network from this file "
                         "(written by npde) instead of drawing it; its "
                         "architecture replaces the entries above.");
+      prm.declare_entry("Add to source",
+                        "false",
+                        Patterns::Bool(),
+                        "In a forward run, add the (untrained) network "
+                        "g_theta to the known source s, and write it as the "
+                        "field g_theta beside u.");
     }
     prm.leave_subsection();
   }
@@ -115,14 +121,15 @@ namespace npde
   {
     prm.enter_subsection("Network");
     {
-      n_neurons    = prm.get_integer("Number of neurons");
-      beta         = prm.get_double("Beta");
-      activation   = parse_activation(prm.get("Activation"), "Network");
-      map_inputs   = prm.get_bool("Map inputs to [-1,1]");
-      weight_std   = prm.get_double("Weight standard deviation");
-      output_range = prm.get_double("Output weight range");
-      seed         = prm.get_integer("Random seed");
-      initial_file = prm.get("Initial network file");
+      n_neurons     = prm.get_integer("Number of neurons");
+      beta          = prm.get_double("Beta");
+      activation    = parse_activation(prm.get("Activation"), "Network");
+      map_inputs    = prm.get_bool("Map inputs to [-1,1]");
+      weight_std    = prm.get_double("Weight standard deviation");
+      output_range  = prm.get_double("Output weight range");
+      seed          = prm.get_integer("Random seed");
+      initial_file  = prm.get("Initial network file");
+      add_to_source = prm.get_bool("Add to source");
     }
     prm.leave_subsection();
   }

@@ -5,8 +5,11 @@
 #include <deal.II/base/timer.h>
 #include <deal.II/base/utilities.h>
 
+#include <deal.II/numerics/vector_tools.h>
+
 #include <npde/expression.h>
 #include <npde/forward_problem.h>
+#include <npde/network.h>
 #include <npde/output.h>
 #include <npde/program.h>
 
@@ -28,6 +31,7 @@ namespace npde
     TimeParameters::declare_parameters(prm);
     StateSolverParameters::declare_parameters(prm);
     OutputParameters::declare_parameters(prm);
+    NetworkParameters::declare_parameters(prm);
   }
 
 
@@ -91,6 +95,34 @@ namespace npde
 
 
 
+  namespace
+  {
+    // g_θ(t, ·) as a Function, for the `g_theta` field that ParaView shows.
+    // This interpolation is for display only: the state solver uses the
+    // network's values at the source quadrature points.
+    template <int dim>
+    class NetworkFunction : public Function<dim>
+    {
+    public:
+      NetworkFunction(const Network &network, const double t)
+        : Function<dim>(1, t)
+        , network(network)
+      {
+      }
+
+      double
+      value(const Point<dim> &p, const unsigned int = 0) const override
+      {
+        return network.value(this->get_time(), &p[0]);
+      }
+
+    private:
+      const Network &network;
+    };
+  } // namespace
+
+
+
   template <int dim>
   void
   run_forward_problem(ParameterHandler &prm, const std::string &command_line)
@@ -101,8 +133,17 @@ namespace npde
 
     OutputParameters output_parameters;
     output_parameters.parse_parameters(prm);
-    Output output(output_parameters, comm);
-    output.write_run_record(prm, command_line, "");
+    NetworkParameters network_parameters;
+    network_parameters.parse_parameters(prm);
+    const bool with_network = network_parameters.add_to_source;
+    Output     output(output_parameters, comm);
+    output.write_run_record(prm,
+                            command_line,
+                            with_network &&
+                                network_parameters.initial_file.empty() ?
+                              "network initialisation " +
+                                std::to_string(network_parameters.seed) :
+                              "");
 
     // A failing run prints its error, but no half-finished timing table: the
     // exception is caught here, the timer destroyed quietly, and the
@@ -136,7 +177,40 @@ namespace npde
                 << ", time steps: " << state.n_steps()
                 << ", theta = " << problem.time_parameters.theta << std::endl;
 
-          state.solve();
+          // The (untrained) network as an additional source, evaluated at
+          // the source quadrature points of every time level.
+          std::unique_ptr<Network>    network;
+          std::vector<Vector<double>> g_values;
+          if (with_network)
+            {
+              network = std::make_unique<Network>(
+                Network::create(dim, network_parameters));
+              if (network_parameters.map_inputs &&
+                  network_parameters.initial_file.empty())
+                {
+                  const BoundingBox<dim> box = problem.bounding_box();
+                  std::vector<double>    lower(dim), upper(dim);
+                  for (unsigned int d = 0; d < dim; ++d)
+                    {
+                      lower[d] = box.get_boundary_points().first[d];
+                      upper[d] = box.get_boundary_points().second[d];
+                    }
+                  network->set_input_map(0.,
+                                         problem.time_parameters.end_time,
+                                         lower,
+                                         upper);
+                }
+              pcout << "   Network source: N = " << network->n_neurons()
+                    << ", beta = " << network->beta() << ", "
+                    << activation_name(network->activation()) << ", "
+                    << network->n_parameters() << " parameters" << std::endl;
+              TimerOutput::Scope t(timer, "network: evaluation");
+              network->evaluate(state.times(),
+                                state.source_point_coordinates(),
+                                g_values);
+            }
+
+          state.solve(with_network ? &g_values : nullptr);
 
           // Report and write the trajectory at the output levels.
           Functions::ZeroFunction<dim> zero;
@@ -153,10 +227,29 @@ namespace npde
                   {
                     TimerOutput::Scope scope(timer, "output");
                     const auto         u = state.ghosted(state.state(n));
+                    std::vector<
+                      std::pair<std::string, const Output::VectorType *>>
+                         fields  = {{"u", &u}};
+                    auto g_theta = u;
+                    if (network)
+                      {
+                        Output::VectorType g(
+                          state.dof_handler().locally_owned_dofs(), comm);
+                        VectorTools::interpolate(state.mapping(),
+                                                 state.dof_handler(),
+                                                 NetworkFunction<dim>(*network,
+                                                                      t),
+                                                 g);
+                        g_theta = g;
+                        fields.emplace_back("g_theta", &g_theta);
+                      }
                     output.write_time_level(
-                      state.dof_handler(), state.mapping(), n, t, {{"u", &u}});
+                      state.dof_handler(), state.mapping(), n, t, fields);
                   }
               }
+
+          if (network && Utilities::MPI::this_mpi_process(comm) == 0)
+            network->save(output.directory() + "/network.txt");
 
           const auto  &stats      = state.statistics();
           unsigned int max_newton = 0, total_newton = 0;

@@ -352,6 +352,7 @@ namespace npde
                               update_JxW_values);
     FullMatrix<double> local(dpc, nq);
     source_point_locations.clear();
+    source_point_flat.clear();
     unsigned int c = 0;
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -362,6 +363,8 @@ namespace npde
             {
               columns[q] = first_point + c * nq + q;
               source_point_locations.push_back(fe_values.quadrature_point(q));
+              for (unsigned int d = 0; d < dim; ++d)
+                source_point_flat.push_back(fe_values.quadrature_point(q)[d]);
               for (unsigned int i = 0; i < dpc; ++i)
                 local(i, q) = fe_values.shape_value(i, q) * fe_values.JxW(q);
             }
@@ -586,13 +589,8 @@ namespace npde
       v.add(factor, known_sources[n]);
     if (source_at_points != nullptr)
       {
-        const Vector<double> &g = (*source_at_points)[n];
-        AssertDimension(g.size(), source_point_locations.size());
-        VectorType g_points(locally_owned_source_points, communicator);
-        for (unsigned int q = 0; q < g.size(); ++q)
-          g_points.trilinos_vector()[0][q] = g[q];
         VectorType G(locally_owned_dofs, communicator);
-        source_coupling.vmult(G, g_points);
+        source_vector((*source_at_points)[n], G);
         v.add(factor, G);
       }
   }
@@ -817,6 +815,37 @@ namespace npde
   StateSolver<dim>::source_points() const
   {
     return source_point_locations;
+  }
+
+
+
+  template <int dim>
+  const std::vector<double> &
+  StateSolver<dim>::source_point_coordinates() const
+  {
+    return source_point_flat;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::source_vector(const Vector<double> &g, VectorType &G) const
+  {
+    AssertDimension(g.size(), source_point_locations.size());
+    VectorType g_points(locally_owned_source_points, communicator);
+    for (unsigned int q = 0; q < g.size(); ++q)
+      g_points.trilinos_vector()[0][q] = g[q];
+    source_coupling.vmult(G, g_points);
+  }
+
+
+
+  template <int dim>
+  const AffineConstraints<double> &
+  StateSolver<dim>::constraints() const
+  {
+    return homogeneous_constraints;
   }
 
 

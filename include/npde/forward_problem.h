@@ -43,6 +43,10 @@ namespace npde
     void
     setup_state();
 
+    /// The smallest box around the mesh, the same on every rank.
+    BoundingBox<dim>
+    bounding_box() const;
+
     DomainParameters      domain_parameters;
     ModelParameters       model_parameters;
     TimeParameters        time_parameters;

@@ -58,6 +58,7 @@ namespace npde
     double       output_range = 1.;
     unsigned int seed         = 1;
     std::string  initial_file;
+    bool         add_to_source = false;
 
     static void
     declare_parameters(ParameterHandler &prm);

@@ -156,6 +156,18 @@ namespace npde
     const std::vector<Point<dim>> &
     source_points() const;
 
+    /// The same points as one flat list of Q·d coordinates (for the network).
+    const std::vector<double> &
+    source_point_coordinates() const;
+
+    /// G = B g: the condensed load vector of values @p g at source_points().
+    void
+    source_vector(const Vector<double> &g, VectorType &G) const;
+
+    /// Hanging-node and zero Dirichlet constraints: the condensed space.
+    const AffineConstraints<double> &
+    constraints() const;
+
     const DoFHandler<dim> &
     dof_handler() const;
 
@@ -250,6 +262,7 @@ namespace npde
     MatrixType              source_coupling;
     IndexSet                locally_owned_source_points;
     std::vector<Point<dim>> source_point_locations;
+    std::vector<double>     source_point_flat;
 
     std::vector<double> time_levels;
     std::vector<double> step_sizes; // k_n = t_n − t_{n−1}; entry 0 unused

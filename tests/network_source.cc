@@ -1,0 +1,105 @@
+// ---------------------------------------------------------------------------
+// The network's source G^n = B g^n against a plain FEValues assembly.
+//
+// On a mesh with hanging nodes (cells left of x = 0.3 refined once more),
+// Q1 and Q2, with the input map on: G^n from the state solver's coupling
+// matrix B and the batched network values must equal the textbook assembly
+//   G^n_i = Σ_cells Σ_q g_θ(t_n, x_q) φ_i(x_q) JxW_q,
+// condensed through the same constraints, with g_θ from the plain formula,
+// to round-off (1e-13 relative) at the first, a middle and the last level.
+// The test runs on 1 and on 2 MPI ranks.
+// ---------------------------------------------------------------------------
+#include <deal.II/fe/fe_values.h>
+
+#include <npde/network.h>
+
+#include "tests.h"
+
+using namespace npde;
+
+void
+check(const unsigned int degree)
+{
+  testing::Forward<2> run(R"(
+set Dimension = 2
+subsection Domain
+  set Generator name = hyper_rectangle
+  set Generator arguments = 0, 0 : 0.5, 1 : false
+  set Global refinements = 3
+end
+subsection Time
+  set Number of steps = 8
+end
+subsection State solver
+  set Finite element degree = )" + std::to_string(degree) + "\nend\n");
+  auto &tria = run.problem->domain.triangulation();
+  run.problem->domain.create_mesh();
+  for (const auto &cell : tria.active_cell_iterators())
+    if (cell->is_locally_owned() && cell->center()[0] < 0.3)
+      cell->set_refine_flag();
+  tria.execute_coarsening_and_refinement();
+  run.problem->setup_state();
+  const auto &state = run.problem->state;
+
+  Network network(2, 30, 0.8, Activation::tanh);
+  network.initialize_randomly(1., 1., 4);
+  network.set_input_map(0., 1., {0., 0.}, {0.5, 1.});
+  std::vector<Vector<double>> g;
+  network.evaluate(state.times(), state.source_point_coordinates(), g);
+
+  const auto &       fe = state.dof_handler().get_fe();
+  const QGauss<2>    quadrature(degree + 1);
+  FEValues<2>        fe_values(state.mapping(),
+                        fe,
+                        quadrature,
+                        update_values | update_quadrature_points |
+                          update_JxW_values);
+  std::vector<types::global_dof_index> dofs(fe.n_dofs_per_cell());
+  Vector<double>                       local(fe.n_dofs_per_cell());
+
+  double worst = 0;
+  for (const unsigned int n : {0u, 4u, 8u})
+    {
+      StateSolver<2>::VectorType G(state.dof_handler().locally_owned_dofs(),
+                                   MPI_COMM_WORLD),
+        G_reference(state.dof_handler().locally_owned_dofs(), MPI_COMM_WORLD);
+      state.source_vector(g[n], G);
+      for (const auto &cell : state.dof_handler().active_cell_iterators())
+        if (cell->is_locally_owned())
+          {
+            fe_values.reinit(cell);
+            local = 0;
+            for (unsigned int q = 0; q < quadrature.size(); ++q)
+              {
+                const Point<2> x = fe_values.quadrature_point(q);
+                const double   v = network.value(state.times()[n], &x[0]);
+                for (unsigned int i = 0; i < fe.n_dofs_per_cell(); ++i)
+                  local(i) += v * fe_values.shape_value(i, q) * fe_values.JxW(q);
+              }
+            cell->get_dof_indices(dofs);
+            state.constraints().distribute_local_to_global(local, dofs, G_reference);
+          }
+      G_reference.compress(VectorOperation::add);
+      const double norm = G_reference.l2_norm();
+      G -= G_reference;
+      worst = std::max(worst, G.l2_norm() / norm);
+    }
+  testing::check(worst < 1e-13,
+                 "Q" + std::to_string(degree) +
+                   ", hanging nodes: G^n = B g^n equals the FEValues assembly "
+                   "to 1e-13 relative");
+}
+
+
+
+int
+main(int argc, char **argv)
+{
+  Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
+    std::cout << "ranks: " << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
+              << std::endl;
+  check(1);
+  check(2);
+  return Utilities::MPI::broadcast(MPI_COMM_WORLD, testing::exit_code(), 0);
+}
