@@ -454,6 +454,50 @@ namespace npde
     constexpr unsigned int block_points   = 64;
     constexpr double       exponent_limit = 300.;
 
+    // With s = 1/(1 + e^{κa} e^{κb}), σ = α + γs and σ' = δs(1 − s):
+    // tanh: κ = 2, α = 1, γ = −2, δ = 4; sigmoid: κ = −1, α = 0, γ = δ = 1.
+    struct ProductForm
+    {
+      explicit ProductForm(const Activation a)
+        : kappa(a == Activation::tanh ? 2. : -1.)
+        , alpha(a == Activation::tanh ? 1. : 0.)
+        , gamma(a == Activation::tanh ? -2. : 1.)
+        , delta(a == Activation::tanh ? 4. : 1.)
+      {
+      }
+      double kappa, alpha, gamma, delta;
+    };
+
+    // Calls f(dim, block, first point, number of points) for every block of
+    // points, spread over threads, with the dimension as a compile-time
+    // constant.
+    template <typename F>
+    void
+    for_each_block(const unsigned int dim,
+                   const unsigned int n_points,
+                   const F           &f)
+    {
+      const unsigned int n_blocks =
+        (n_points + block_points - 1) / block_points;
+      parallel::apply_to_subranges(
+        0u,
+        n_blocks,
+        [&](const unsigned int begin, const unsigned int end) {
+          for (unsigned int b = begin; b < end; ++b)
+            {
+              const unsigned int q0  = b * block_points;
+              const unsigned int n_q = std::min(block_points, n_points - q0);
+              if (dim == 1)
+                f(std::integral_constant<int, 1>(), b, q0, n_q);
+              else if (dim == 2)
+                f(std::integral_constant<int, 2>(), b, q0, n_q);
+              else
+                f(std::integral_constant<int, 3>(), b, q0, n_q);
+            }
+        },
+        1);
+    }
+
     struct Inputs
     {
       unsigned int                       n_points;
@@ -542,8 +586,6 @@ namespace npde
       const Vector<double> &theta   = network.parameters();
       const Activation      sigma   = network.activation();
       const bool            product = network.uses_product_form();
-      const bool            is_tanh = sigma == Activation::tanh;
-      const double          kappa   = is_tanh ? 2. : -1.;
       const double          scale   = std::pow(double(N), -network.beta());
       const unsigned int    o_wt    = network.block_offset(Network::Block::w_t);
       const unsigned int    o_w     = network.block_offset(Network::Block::w);
@@ -552,8 +594,9 @@ namespace npde
       std::array<double, block_points> a, e;
       for (unsigned int n = 0; n < L; ++n)
         std::fill(values[n].begin() + q0, values[n].begin() + q0 + n_q, 0.);
-      // For tanh, c(1 − 2s) = c − 2cs: the constant part is summed once.
-      double c_constant = 0;
+      // σ = α + γs: the constant part α·Σc is added once at the end.
+      const ProductForm form(sigma);
+      double            c_constant = 0;
 
       for (unsigned int i = 0; i < N; ++i)
         {
@@ -561,29 +604,20 @@ namespace npde
           first_layer<dim>(
             theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
           const bool safe =
-            product && level_safe[i] && product_factors(kappa, a, n_q, e);
-          if (safe && is_tanh)
+            product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
+          if (safe)
             {
-              c_constant += c;
-              const double c2 = 2. * c;
+              c_constant += form.alpha * c;
+              const double cg = form.gamma * c;
               for (unsigned int n = 0; n < L; ++n)
                 {
                   const double f   = b_factors[i * L + n];
                   double      *out = values[n].data() + q0;
 #pragma omp simd
                   for (unsigned int q = 0; q < n_q; ++q)
-                    out[q] -= c2 / (1. + e[q] * f);
+                    out[q] += cg / (1. + e[q] * f);
                 }
             }
-          else if (safe)
-            for (unsigned int n = 0; n < L; ++n)
-              {
-                const double f   = b_factors[i * L + n];
-                double      *out = values[n].data() + q0;
-#pragma omp simd
-                for (unsigned int q = 0; q < n_q; ++q)
-                  out[q] += c / (1. + e[q] * f);
-              }
           else
             for (unsigned int n = 0; n < L; ++n)
               {
@@ -622,11 +656,10 @@ namespace npde
       const Vector<double> &theta   = network.parameters();
       const Activation      sigma   = network.activation();
       const bool            product = network.uses_product_form();
-      const bool            is_tanh = sigma == Activation::tanh;
-      const double          kappa   = is_tanh ? 2. : -1.;
-      const unsigned int    o_wt    = network.block_offset(Network::Block::w_t);
-      const unsigned int    o_w     = network.block_offset(Network::Block::w);
-      const unsigned int    o_eta   = network.block_offset(Network::Block::eta);
+      const ProductForm     form(sigma);
+      const unsigned int    o_wt  = network.block_offset(Network::Block::w_t);
+      const unsigned int    o_w   = network.block_offset(Network::Block::w);
+      const unsigned int    o_eta = network.block_offset(Network::Block::eta);
 
       std::array<double, block_points> a, e;
       std::array<const double *, 3>    x;
@@ -638,7 +671,7 @@ namespace npde
           first_layer<dim>(
             theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
           const bool safe =
-            product && level_safe[i] && product_factors(kappa, a, n_q, e);
+            product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
           double S0 = 0, S1 = 0, S1t = 0, S1x[3] = {0, 0, 0};
           for (unsigned int n = 0; n < L; ++n)
             {
@@ -647,37 +680,18 @@ namespace npde
               if (safe)
                 {
                   const double f = b_factors[i * L + n];
-                  if (is_tanh)
-                    {
 #pragma omp simd reduction(+ : s0, s1, x0, x1, x2)
-                      for (unsigned int q = 0; q < n_q; ++q)
-                        {
-                          const double s  = 1. / (1. + e[q] * f);
-                          const double ws = w[q] * 4. * s * (1. - s);
-                          s0 += w[q] * (1. - 2. * s);
-                          s1 += ws;
-                          x0 += ws * x[0][q];
-                          if (dim > 1)
-                            x1 += ws * x[1][q];
-                          if (dim > 2)
-                            x2 += ws * x[2][q];
-                        }
-                    }
-                  else
+                  for (unsigned int q = 0; q < n_q; ++q)
                     {
-#pragma omp simd reduction(+ : s0, s1, x0, x1, x2)
-                      for (unsigned int q = 0; q < n_q; ++q)
-                        {
-                          const double s  = 1. / (1. + e[q] * f);
-                          const double ws = w[q] * s * (1. - s);
-                          s0 += w[q] * s;
-                          s1 += ws;
-                          x0 += ws * x[0][q];
-                          if (dim > 1)
-                            x1 += ws * x[1][q];
-                          if (dim > 2)
-                            x2 += ws * x[2][q];
-                        }
+                      const double s  = 1. / (1. + e[q] * f);
+                      const double ws = w[q] * form.delta * s * (1. - s);
+                      s0 += w[q] * (form.alpha + form.gamma * s);
+                      s1 += ws;
+                      x0 += ws * x[0][q];
+                      if (dim > 1)
+                        x1 += ws * x[1][q];
+                      if (dim > 2)
+                        x2 += ws * x[2][q];
                     }
                 }
               else
@@ -722,9 +736,9 @@ namespace npde
                   std::vector<double> &factors,
                   std::vector<bool>   &safe)
     {
-      const unsigned int N = network.n_neurons();
-      const double kappa = network.activation() == Activation::tanh ? 2. : -1.;
-      const unsigned int o_wt = network.block_offset(Network::Block::w_t);
+      const unsigned int N     = network.n_neurons();
+      const double       kappa = ProductForm(network.activation()).kappa;
+      const unsigned int o_wt  = network.block_offset(Network::Block::w_t);
       factors.resize(N * in.n_levels);
       safe.assign(N, true);
       if (!network.uses_product_form())
@@ -757,30 +771,10 @@ namespace npde
     std::vector<bool>   safe;
     level_factors(*this, in, factors, safe);
 
-    const unsigned int n_blocks =
-      (in.n_points + block_points - 1) / block_points;
-    parallel::apply_to_subranges(
-      0u,
-      n_blocks,
-      [&](const unsigned int begin, const unsigned int end) {
-        for (unsigned int b = begin; b < end; ++b)
-          {
-            const unsigned int q0  = b * block_points;
-            const unsigned int n_q = std::min(block_points, in.n_points - q0);
-            switch (dim)
-              {
-                case 1:
-                  forward_block<1>(*this, in, factors, safe, q0, n_q, values);
-                  break;
-                case 2:
-                  forward_block<2>(*this, in, factors, safe, q0, n_q, values);
-                  break;
-                default:
-                  forward_block<3>(*this, in, factors, safe, q0, n_q, values);
-              }
-          }
-      },
-      1);
+    for_each_block(dim, in.n_points, [&](auto d, auto, auto q0, auto n_q) {
+      forward_block<decltype(d)::value>(
+        *this, in, factors, safe, q0, n_q, values);
+    });
   }
 
 
@@ -803,32 +797,16 @@ namespace npde
       (in.n_points + block_points - 1) / block_points;
     const unsigned int  P = n_parameters();
     std::vector<double> partial(std::size_t(n_blocks) * P, 0.);
-    parallel::apply_to_subranges(
-      0u,
-      n_blocks,
-      [&](const unsigned int begin, const unsigned int end) {
-        for (unsigned int b = begin; b < end; ++b)
-          {
-            const unsigned int q0  = b * block_points;
-            const unsigned int n_q = std::min(block_points, in.n_points - q0);
-            double            *p   = partial.data() + std::size_t(b) * P;
-            switch (dim)
-              {
-                case 1:
-                  backward_block<1>(
-                    *this, in, factors, safe, q0, n_q, weights, p);
-                  break;
-                case 2:
-                  backward_block<2>(
-                    *this, in, factors, safe, q0, n_q, weights, p);
-                  break;
-                default:
-                  backward_block<3>(
-                    *this, in, factors, safe, q0, n_q, weights, p);
-              }
-          }
-      },
-      1);
+    for_each_block(dim, in.n_points, [&](auto d, auto b, auto q0, auto n_q) {
+      backward_block<decltype(d)::value>(*this,
+                                         in,
+                                         factors,
+                                         safe,
+                                         q0,
+                                         n_q,
+                                         weights,
+                                         partial.data() + std::size_t(b) * P);
+    });
 
     // The partial gradients in block order: the same sum for any number of
     // threads.
