@@ -104,7 +104,7 @@ namespace npde
   void
   parse_parameter_text(ParameterHandler &prm, const std::string &text)
   {
-    prm.parse_input_from_string(text, "(inline parameters)", true);
+    prm.parse_input_from_string(text, "(inline parameters)", false);
   }
 
 

@@ -11,6 +11,7 @@
 #include <npde/forward_problem.h>
 #include <npde/network.h>
 #include <npde/output.h>
+#include <npde/target_data.h>
 #include <npde/program.h>
 
 #include <filesystem>
@@ -32,6 +33,7 @@ namespace npde
     StateSolverParameters::declare_parameters(prm);
     OutputParameters::declare_parameters(prm);
     NetworkParameters::declare_parameters(prm);
+    TargetDataParameters::declare_parameters(prm);
   }
 
 

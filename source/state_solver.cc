@@ -466,23 +466,19 @@ namespace npde
 
 
   template <int dim>
-  double
+  void
   StateSolver<dim>::assemble_operator(const VectorType &u,
                                       const double      t,
                                       const double      c_mass,
                                       const double      c_op,
-                                      VectorType       *residual,
-                                      MatrixType       *jacobian_matrix) const
+                                      VectorType       &residual) const
   {
     const unsigned int dpc          = fe.n_dofs_per_cell();
     const unsigned int nq           = quadrature.size();
     const bool         has_reaction = model.has_reaction();
 
     Vector<double>                       local_u(dpc), local_r(dpc);
-    FullMatrix<double>                   local_j(dpc, dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
-    double min_dfdu = std::numeric_limits<double>::infinity();
-
     for (unsigned int c = 0; c < n_local_cells; ++c)
       {
         local_dofs.assign(cell_dof_indices.begin() + c * dpc,
@@ -492,59 +488,115 @@ namespace npde
                                local_u.begin());
         const FullMatrix<double> &mass = cell_mass[c];
         const FullMatrix<double> &op   = cell_operator[c];
-
-        if (residual)
-          for (unsigned int i = 0; i < dpc; ++i)
-            {
-              double r = 0;
-              for (unsigned int j = 0; j < dpc; ++j)
-                r += (c_mass * mass(i, j) + c_op * op(i, j)) * local_u(j);
-              local_r(i) = r;
-            }
-        if (jacobian_matrix)
-          for (unsigned int i = 0; i < dpc; ++i)
+        for (unsigned int i = 0; i < dpc; ++i)
+          {
+            double r = 0;
             for (unsigned int j = 0; j < dpc; ++j)
-              local_j(i, j) = c_mass * mass(i, j) + c_op * op(i, j);
-
+              r += (c_mass * mass(i, j) + c_op * op(i, j)) * local_u(j);
+            local_r(i) = r;
+          }
         if (has_reaction)
           for (unsigned int q = 0; q < nq; ++q)
             {
               double u_q = 0;
               for (unsigned int i = 0; i < dpc; ++i)
                 u_q += shape_values(q, i) * local_u(i);
-              const Point<dim> &x   = cell_points[c * nq + q];
-              const double      JxW = cell_JxW[c * nq + q];
-              if (residual)
-                {
-                  const double f = c_op * model.reaction(t, x, u_q) * JxW;
-                  for (unsigned int i = 0; i < dpc; ++i)
-                    local_r(i) += f * shape_values(q, i);
-                }
-              if (jacobian_matrix)
-                {
-                  const double dfdu = model.reaction_derivative(t, x, u_q);
-                  min_dfdu          = std::min(min_dfdu, dfdu);
-                  const double w    = c_op * dfdu * JxW;
-                  for (unsigned int i = 0; i < dpc; ++i)
-                    for (unsigned int j = 0; j < dpc; ++j)
-                      local_j(i, j) +=
-                        w * shape_values(q, i) * shape_values(q, j);
-                }
+              const double f = c_op *
+                               model.reaction(t, cell_points[c * nq + q], u_q) *
+                               cell_JxW[c * nq + q];
+              for (unsigned int i = 0; i < dpc; ++i)
+                local_r(i) += f * shape_values(q, i);
             }
-
-        if (residual)
-          homogeneous_constraints.distribute_local_to_global(local_r,
-                                                             local_dofs,
-                                                             *residual);
-        if (jacobian_matrix)
-          homogeneous_constraints.distribute_local_to_global(local_j,
-                                                             local_dofs,
-                                                             *jacobian_matrix);
+        homogeneous_constraints.distribute_local_to_global(local_r,
+                                                           local_dofs,
+                                                           residual);
       }
-    if (residual)
-      residual->compress(VectorOperation::add);
-    if (jacobian_matrix)
-      jacobian_matrix->compress(VectorOperation::add);
+    residual.compress(VectorOperation::add);
+  }
+
+
+
+  // L(u) = c_mass·M + c_op·(A + F'(t, u)) is Newton's Jacobian (c_mass = 1,
+  // c_op = kϑ) and, with c_mass = −1 and c_op = k(1−ϑ), the coupling
+  // ∂R^{n+1}/∂U^n of two steps. The transpose is assembled by transposing
+  // each cell matrix: Cᵀ X_Kᵀ C summed over cells is exactly the transpose of
+  // the condensed Cᵀ X C, which the adjoint needs when advection makes X
+  // non-symmetric.
+  template <int dim>
+  double
+  StateSolver<dim>::assemble_linearization(const VectorType &u,
+                                           const double      t,
+                                           const double      c_mass,
+                                           const double      c_op,
+                                           const bool        transpose,
+                                           const VectorType *v,
+                                           VectorType       *product,
+                                           MatrixType       *matrix) const
+  {
+    const unsigned int dpc          = fe.n_dofs_per_cell();
+    const unsigned int nq           = quadrature.size();
+    const bool         has_reaction = model.has_reaction();
+
+    Vector<double>     local_u(dpc), local_v(dpc), local_p(dpc);
+    FullMatrix<double> local_l(dpc, dpc), local_t(dpc, dpc);
+    std::vector<types::global_dof_index> local_dofs(dpc);
+    double min_dfdu = std::numeric_limits<double>::infinity();
+
+    for (unsigned int c = 0; c < n_local_cells; ++c)
+      {
+        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
+                          cell_dof_indices.begin() + (c + 1) * dpc);
+        const FullMatrix<double> &mass = cell_mass[c];
+        const FullMatrix<double> &op   = cell_operator[c];
+        for (unsigned int i = 0; i < dpc; ++i)
+          for (unsigned int j = 0; j < dpc; ++j)
+            local_l(i, j) = c_mass * mass(i, j) + c_op * op(i, j);
+
+        if (has_reaction)
+          {
+            u.extract_subvector_to(local_dofs.begin(),
+                                   local_dofs.end(),
+                                   local_u.begin());
+            for (unsigned int q = 0; q < nq; ++q)
+              {
+                double u_q = 0;
+                for (unsigned int i = 0; i < dpc; ++i)
+                  u_q += shape_values(q, i) * local_u(i);
+                const double dfdu =
+                  model.reaction_derivative(t, cell_points[c * nq + q], u_q);
+                min_dfdu       = std::min(min_dfdu, dfdu);
+                const double w = c_op * dfdu * cell_JxW[c * nq + q];
+                for (unsigned int i = 0; i < dpc; ++i)
+                  for (unsigned int j = 0; j < dpc; ++j)
+                    local_l(i, j) +=
+                      w * shape_values(q, i) * shape_values(q, j);
+              }
+          }
+        if (transpose)
+          {
+            local_t.copy_transposed(local_l);
+            local_l = local_t;
+          }
+
+        if (product)
+          {
+            v->extract_subvector_to(local_dofs.begin(),
+                                    local_dofs.end(),
+                                    local_v.begin());
+            local_l.vmult(local_p, local_v);
+            homogeneous_constraints.distribute_local_to_global(local_p,
+                                                               local_dofs,
+                                                               *product);
+          }
+        if (matrix)
+          homogeneous_constraints.distribute_local_to_global(local_l,
+                                                             local_dofs,
+                                                             *matrix);
+      }
+    if (product)
+      product->compress(VectorOperation::add);
+    if (matrix)
+      matrix->compress(VectorOperation::add);
     return Utilities::MPI::min(min_dfdu, communicator);
   }
 
@@ -561,8 +613,8 @@ namespace npde
     {
       TimerOutput::Scope scope(timer, "state: assembly");
       jacobian = 0.;
-      min_dfdu =
-        assemble_operator(u_ghosted, t, 1., k_theta, nullptr, &jacobian);
+      min_dfdu = assemble_linearization(
+        u_ghosted, t, 1., k_theta, false, nullptr, nullptr, &jacobian);
       ++stats.n_jacobian_assemblies;
     }
     // J is SPD without advection as long as kϑ·max(−∂f/∂u) < 1.
@@ -656,8 +708,7 @@ namespace npde
                             time_levels[n - 1],
                             -1.,
                             k * (1. - theta),
-                            &known,
-                            nullptr);
+                            known);
           add_sources(n - 1, -k * (1. - theta), source_at_points, known);
           add_sources(n, -k * theta, source_at_points, known);
         }
@@ -691,7 +742,7 @@ namespace npde
     const auto evaluate_residual = [&](const VectorType &v_ghosted) {
       TimerOutput::Scope scope(timer, "state: assembly");
       residual = known;
-      assemble_operator(v_ghosted, t, 1., k_theta, &residual, nullptr);
+      assemble_operator(v_ghosted, t, 1., k_theta, residual);
       return residual.l2_norm();
     };
 
@@ -837,6 +888,155 @@ namespace npde
     for (unsigned int q = 0; q < g.size(); ++q)
       g_points.trilinos_vector()[0][q] = g[q];
     source_coupling.vmult(G, g_points);
+  }
+
+
+
+  template <int dim>
+  const typename StateSolver<dim>::MatrixType &
+  StateSolver<dim>::jacobian_matrix() const
+  {
+    return jacobian;
+  }
+
+
+
+  template <int dim>
+  double
+  StateSolver<dim>::step_size(const unsigned int n) const
+  {
+    return step_sizes[std::max(n, 1u)];
+  }
+
+
+
+  template <int dim>
+  double
+  StateSolver<dim>::theta() const
+  {
+    return time_parameters.theta;
+  }
+
+
+
+  template <int dim>
+  bool
+  StateSolver<dim>::jacobian_is_constant_in_time() const
+  {
+    return jacobian_is_constant;
+  }
+
+
+
+  template <int dim>
+  bool
+  StateSolver<dim>::has_advection() const
+  {
+    return model.has_advection();
+  }
+
+
+
+  template <int dim>
+  const LinearSolverParameters &
+  StateSolver<dim>::linear_solver_parameters() const
+  {
+    return parameters.linear_solver;
+  }
+
+
+
+  template <int dim>
+  typename StateSolver<dim>::VectorType
+  StateSolver<dim>::new_vector() const
+  {
+    return VectorType(locally_owned_dofs, communicator);
+  }
+
+
+
+  template <int dim>
+  const std::vector<Point<dim>> &
+  StateSolver<dim>::quadrature_points() const
+  {
+    return cell_points;
+  }
+
+
+
+  template <int dim>
+  const std::vector<double> &
+  StateSolver<dim>::quadrature_weights() const
+  {
+    return cell_JxW;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::values_at_quadrature_points(const VectorType &u,
+                                                Vector<double>   &values) const
+  {
+    const unsigned int dpc = fe.n_dofs_per_cell();
+    const unsigned int nq  = quadrature.size();
+    values.reinit(n_local_cells * nq);
+    Vector<double> local_u(dpc);
+    for (unsigned int c = 0; c < n_local_cells; ++c)
+      {
+        u.extract_subvector_to(cell_dof_indices.begin() + c * dpc,
+                               cell_dof_indices.begin() + (c + 1) * dpc,
+                               local_u.begin());
+        for (unsigned int q = 0; q < nq; ++q)
+          {
+            double u_q = 0;
+            for (unsigned int i = 0; i < dpc; ++i)
+              u_q += shape_values(q, i) * local_u(i);
+            values[c * nq + q] = u_q;
+          }
+      }
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::add_test_function_integrals(const Vector<double> &values,
+                                                VectorType           &out) const
+  {
+    const unsigned int dpc = fe.n_dofs_per_cell();
+    const unsigned int nq  = quadrature.size();
+    AssertDimension(values.size(), n_local_cells * nq);
+    Vector<double>                       local(dpc);
+    std::vector<types::global_dof_index> local_dofs(dpc);
+    for (unsigned int c = 0; c < n_local_cells; ++c)
+      {
+        local = 0;
+        for (unsigned int q = 0; q < nq; ++q)
+          for (unsigned int i = 0; i < dpc; ++i)
+            local(i) +=
+              values[c * nq + q] * shape_values(q, i) * cell_JxW[c * nq + q];
+        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
+                          cell_dof_indices.begin() + (c + 1) * dpc);
+        homogeneous_constraints.distribute_local_to_global(local,
+                                                           local_dofs,
+                                                           out);
+      }
+    out.compress(VectorOperation::add);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::source_weights(const VectorType &mu,
+                                   Vector<double>   &w) const
+  {
+    VectorType w_points(locally_owned_source_points, communicator);
+    source_coupling.Tvmult(w_points, mu);
+    w.reinit(source_point_locations.size());
+    for (unsigned int q = 0; q < w.size(); ++q)
+      w[q] = w_points.trilinos_vector()[0][q];
   }
 
 

@@ -152,6 +152,73 @@ namespace npde
     double
     l2_error(const unsigned int n, Function<dim> &exact) const;
 
+    /**
+     * The linearisation L(u) = c_mass·M + c_op·(A + F'(t, u)) at the ghosted
+     * @p u, or its transpose: adds Cᵀ L v to @p product (if given; @p v
+     * ghosted, with constrained entries distributed) and Cᵀ L C to
+     * @p matrix (if given). Returns min ∂f/∂u over all quadrature points
+     * (+∞ without reaction).
+     */
+    double
+    assemble_linearization(const VectorType &u,
+                           const double      t,
+                           const double      c_mass,
+                           const double      c_op,
+                           const bool        transpose,
+                           const VectorType *v,
+                           VectorType       *product,
+                           MatrixType       *matrix) const;
+
+    /// The Jacobian matrix (for its sparsity pattern).
+    const MatrixType &
+    jacobian_matrix() const;
+
+    /// k_n = t_n − t_{n−1} for n = 1..K (entry 0 is k_1 too).
+    double
+    step_size(const unsigned int n) const;
+
+    /// ϑ of the θ-scheme.
+    double
+    theta() const;
+
+    /// Whether J^n is the same matrix at every step and Newton iteration.
+    bool
+    jacobian_is_constant_in_time() const;
+
+    /// Whether the model has advection (then J is not symmetric).
+    bool
+    has_advection() const;
+
+    /// The linear solver's parameters (the adjoint uses the same).
+    const LinearSolverParameters &
+    linear_solver_parameters() const;
+
+    /// An empty distributed vector of this solver's layout.
+    VectorType
+    new_vector() const;
+
+    /// The points of the misfit quadrature (Gauss, p+1 per direction) on the
+    /// locally owned cells, in cell order, and their JxW values.
+    const std::vector<Point<dim>> &
+    quadrature_points() const;
+    const std::vector<double> &
+    quadrature_weights() const;
+
+    /// u_h at quadrature_points() for the ghosted vector @p u.
+    void
+    values_at_quadrature_points(const VectorType &u,
+                                Vector<double>   &values) const;
+
+    /// Adds Cᵀ Σ_q values_q φ_i(x_q) JxW_q over quadrature_points() to @p out.
+    void
+    add_test_function_integrals(const Vector<double> &values,
+                                VectorType           &out) const;
+
+    /// w = Bᵀ μ: μ_h(x_q)·JxW_q at source_points(), for the network's
+    /// backward pass.
+    void
+    source_weights(const VectorType &mu, Vector<double> &w) const;
+
     /// The points of Q_g on the locally owned cells, in the order of g^n.
     const std::vector<Point<dim>> &
     source_points() const;
@@ -192,19 +259,16 @@ namespace npde
     setup_known_sources_and_boundary_values();
 
     /**
-     * The heart of the forward problem. Adds to @p residual (if given)
-     *   Cᵀ[ c_mass·M U + c_op·(A U + F(t, U)) ]
-     * and to @p jacobian (if given) Cᵀ[ c_mass·M + c_op·(A + F'(t, U)) ]C,
-     * for the ghosted vector @p u. Returns min ∂f/∂u over all quadrature
-     * points (+∞ without reaction), which decides whether J is SPD.
+     * The heart of the forward problem: adds to @p residual
+     *   Cᵀ[ c_mass·M u + c_op·(A u + F(t, u)) ]
+     * for the ghosted vector @p u.
      */
-    double
+    void
     assemble_operator(const VectorType &u,
                       const double      t,
                       const double      c_mass,
                       const double      c_op,
-                      VectorType       *residual,
-                      MatrixType       *jacobian) const;
+                      VectorType       &residual) const;
 
     /// Assemble J^n at @p u and set up the linear solver for it.
     void

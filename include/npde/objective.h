@@ -1,0 +1,93 @@
+// ---------------------------------------------------------------------------
+// npde: the reduced objective J(θ) and its exact gradient.
+//
+// One evaluation of J: set θ, evaluate g_θ at the source points of every
+// time level, run the forward sweep, and integrate the misfit. One gradient:
+// additionally the misfit's r^n = ∂J/∂U^n, the adjoint's backward sweep, the
+// weights w^n = Bᵀμ^n, and the network's batched backward pass, summed over
+// all ranks (θ is the same on every rank), plus λθ.
+//
+// The Taylor test checks the gradient as dolfin-adjoint's taylor_test does:
+// for a direction δθ, the remainder |J(θ+εδθ) − J(θ)| shrinks like ε and
+// |J(θ+εδθ) − J(θ) − ε∇J·δθ| like ε² exactly when ∇J is right.
+// ---------------------------------------------------------------------------
+#ifndef npde_objective_h
+#define npde_objective_h
+
+#include <npde/adjoint_solver.h>
+#include <npde/network.h>
+#include <npde/target_data.h>
+
+namespace npde
+{
+  using namespace dealii;
+
+  template <int dim>
+  class Objective
+  {
+  public:
+    Objective(ForwardProblem<dim> &problem,
+              Network             &network,
+              TargetData<dim>     &target,
+              TimerOutput         &timer);
+
+    /// Call after the state solver and the target data are set up.
+    void
+    setup();
+
+    /// J(θ). Throws an InputError when Newton does not converge.
+    double
+    value(const Vector<double> &theta);
+
+    /// J(θ), and ∇J(θ) into @p gradient (the same on every rank).
+    double
+    value_and_gradient(const Vector<double> &theta, Vector<double> &gradient);
+
+    /// The misfit without the λ term, and sqrt(J_data)/max|h|, at the last
+    /// evaluation.
+    double
+    data_misfit() const;
+    double
+    relative_rmse() const;
+
+    const AdjointSolver<dim> &
+    adjoint() const;
+
+  private:
+    ForwardProblem<dim>        &problem;
+    Network                    &network;
+    TargetData<dim>            &target;
+    TimerOutput                &timer;
+    AdjointSolver<dim>          adjoint_solver;
+    std::vector<Vector<double>> g_values;
+    double                      last_data_misfit = 0.;
+  };
+
+  /// What a Taylor test measured.
+  struct TaylorTestResult
+  {
+    std::vector<double> epsilons;
+    std::vector<double> zeroth_order; // |J(θ+εδ) − J(θ)|
+    std::vector<double> first_order;  // |J(θ+εδ) − J(θ) − ε∇J·δ|
+    double              directional_derivative = 0.; // ∇J·δ
+    double central_difference = 0.; // (J(θ+hδ) − J(θ−hδ))/2h
+    std::vector<double>
+    rates(const std::vector<double> &remainders) const;
+  };
+
+  /**
+   * The Taylor test at @p theta in direction @p direction, for ε = @p epsilon,
+   * ε/2, ..., ε/2^@p halvings, plus a central difference with step
+   * @p fd_step.
+   */
+  template <int dim>
+  TaylorTestResult
+  taylor_test(Objective<dim>       &objective,
+              const Vector<double> &theta,
+              const Vector<double> &direction,
+              const double          epsilon,
+              const unsigned int    halvings,
+              const double          fd_step);
+} // namespace npde
+
+#endif

@@ -1,0 +1,111 @@
+// ---------------------------------------------------------------------------
+// npde: the data h and the misfit (DESIGN.md sections 1 and 3).
+//
+//   J(θ) = Σ_{n=0..K} ω_n · ½ ∫_D (u_h^n − h^n)² dx + (λ/2)‖θ‖²,
+//
+// with trapezoid weights ω_n = (k_n + k_{n+1})/2 (k/2 at both ends) and the
+// space integral by the (p+1)-point Gauss rule, exact for u_h² on affine
+// cells. h^n is stored at those quadrature points of the training mesh, for
+// every time level, and comes from
+// - a reference simulation driven by a known source g*(t, x) (plus the known
+//   source s), on the training mesh or on a finer one (more refinements
+//   and/or a time step divided by an integer, so that the fine time grid
+//   contains every t_n); on a finer mesh h is evaluated at the training
+//   points with Utilities::MPI::RemotePointEvaluation;
+// - an analytic expression h(t, x).
+// Optional noise of relative level ν: h ← h + ν·max|h|·ξ(t, x), where ξ is a
+// standard normal computed from a hash of (t, x, seed). It is a function of
+// the point, not of the mesh or of the partition into ranks.
+//
+// The "relative RMSE" reported by the reference paper's code is
+// sqrt(J_data)/max|h|, with J_data the misfit without the λ term; npde reports
+// the same number under the same name.
+// ---------------------------------------------------------------------------
+#ifndef npde_target_data_h
+#define npde_target_data_h
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <npde/forward_problem.h>
+
+namespace npde
+{
+  using namespace dealii;
+
+  /// The parameters of subsection `Target data`.
+  struct TargetDataParameters
+  {
+    enum class Source
+    {
+      reference_simulation,
+      expression
+    };
+    Source       source = Source::reference_simulation;
+    std::string  target_source;
+    std::string  expression;
+    unsigned int reference_refinements     = 0;
+    unsigned int reference_time_refinement = 1;
+    double       noise_level               = 0.;
+    unsigned int noise_seed                = 1;
+    double       regularization            = 0.;
+
+    static void
+    declare_parameters(ParameterHandler &prm);
+    void
+    parse_parameters(ParameterHandler &prm);
+  };
+
+  template <int dim>
+  class TargetData
+  {
+  public:
+    using VectorType = typename StateSolver<dim>::VectorType;
+
+    TargetData(const TargetDataParameters &parameters,
+               const ForwardProblem<dim>  &problem,
+               TimerOutput                &timer,
+               ConditionalOStream         &pcout);
+
+    /// Compute h^n at the quadrature points of the problem's current mesh.
+    void
+    setup();
+
+    /**
+     * J_data = Σ_n ω_n ½∫(u_h^n − h^n)² for the trajectory the state solver
+     * holds (summed over all ranks) and, if @p r is given,
+     * r^n = ∂J_data/∂U^n = ω_n Cᵀ∫(u_h^n − h^n)φ_i.
+     */
+    double
+    misfit(std::vector<VectorType> *r = nullptr) const;
+
+    /// ω_n, the trapezoid weight of level n.
+    double
+    time_weight(const unsigned int n) const;
+
+    /// max |h| over all levels and points (for the relative RMSE).
+    double
+    max_abs() const;
+
+    /// h^n at the quadrature points of the locally owned cells.
+    const Vector<double> &
+    values(const unsigned int n) const;
+
+    double
+    regularization() const;
+
+  private:
+    void
+    compute_reference_simulation();
+    void
+    add_noise();
+
+    const TargetDataParameters  parameters;
+    const ForwardProblem<dim>  &problem;
+    TimerOutput                &timer;
+    ConditionalOStream         &pcout;
+    std::vector<Vector<double>> h;
+    double                      h_max = 0.;
+  };
+} // namespace npde
+
+#endif

@@ -1,0 +1,160 @@
+// ---------------------------------------------------------------------------
+// npde: the discrete adjoint (DESIGN.md section 4).
+// ---------------------------------------------------------------------------
+#include <npde/adjoint_solver.h>
+
+#include <cmath>
+
+namespace npde
+{
+  template <int dim>
+  AdjointSolver<dim>::AdjointSolver(const StateSolver<dim> &state,
+                                    TimerOutput            &timer)
+    : state(state)
+    , timer(timer)
+    , linear_solver(state.linear_solver_parameters())
+  {
+  }
+
+
+
+  template <int dim>
+  void
+  AdjointSolver<dim>::setup()
+  {
+    lambda.assign(state.n_steps() + 1, state.new_vector());
+    // The transposed Jacobian has the sparsity pattern of the Jacobian (the
+    // pattern of a condensed operator is symmetric).
+    transposed_jacobian.reinit(state.jacobian_matrix());
+    jacobian_ready = false;
+  }
+
+
+
+  template <int dim>
+  void
+  AdjointSolver<dim>::solve(const std::vector<VectorType> &r)
+  {
+    const unsigned int K     = state.n_steps();
+    const double       theta = state.theta();
+    AssertDimension(r.size(), K + 1);
+
+    lambda[0]      = 0.;
+    VectorType rhs = state.new_vector(), coupling = state.new_vector();
+    for (unsigned int n = K; n >= 1; --n)
+      {
+        const double     t         = state.times()[n];
+        const VectorType u_ghosted = state.ghosted(state.state(n));
+        rhs                        = r[n];
+        if (n < K)
+          {
+            // The coupling of step n+1 to U^n, transposed, applied to
+            // Λ^{n+1} (whose hanging-node values are distributed). For
+            // ϑ = 1 it is just −M.
+            TimerOutput::Scope scope(timer, "adjoint: assembly");
+            coupling                     = 0.;
+            const VectorType lambda_next = state.ghosted(lambda[n + 1]);
+            state.assemble_linearization(u_ghosted,
+                                         t,
+                                         -1.,
+                                         state.step_size(n + 1) * (1. - theta),
+                                         true,
+                                         &lambda_next,
+                                         &coupling,
+                                         nullptr);
+            rhs -= coupling;
+          }
+
+        // (J^n)ᵀ at the U^n Newton returned; once for all steps when J does
+        // not change.
+        if (!jacobian_ready || !state.jacobian_is_constant_in_time())
+          {
+            double min_dfdu;
+            {
+              TimerOutput::Scope scope(timer, "adjoint: assembly");
+              transposed_jacobian = 0.;
+              min_dfdu =
+                state.assemble_linearization(u_ghosted,
+                                             t,
+                                             1.,
+                                             state.step_size(n) * theta,
+                                             true,
+                                             nullptr,
+                                             nullptr,
+                                             &transposed_jacobian);
+            }
+            TimerOutput::Scope scope(timer, "adjoint: linear solver setup");
+            const bool         spd =
+              !state.has_advection() &&
+              (!std::isfinite(min_dfdu) ||
+               state.step_size(n) * theta * std::max(0., -min_dfdu) < 1.);
+            linear_solver.initialize(transposed_jacobian,
+                                     spd,
+                                     state.dof_handler().get_fe().degree > 1);
+            jacobian_ready = true;
+          }
+
+        {
+          TimerOutput::Scope scope(timer, "adjoint: linear solve");
+          const double       norm     = rhs.l2_norm();
+          VectorType         solution = state.new_vector();
+          if (norm > 0)
+            linear_solver.solve(solution, rhs, 1e-13 * norm);
+          ++solves;
+          state.constraints().distribute(solution);
+          lambda[n] = solution;
+        }
+      }
+  }
+
+
+
+  template <int dim>
+  const typename AdjointSolver<dim>::VectorType &
+  AdjointSolver<dim>::adjoint(const unsigned int n) const
+  {
+    return lambda[n];
+  }
+
+
+
+  template <int dim>
+  typename AdjointSolver<dim>::VectorType
+  AdjointSolver<dim>::mu(const unsigned int n) const
+  {
+    const unsigned int K     = state.n_steps();
+    const double       theta = state.theta();
+    VectorType         m     = state.new_vector();
+    if (n >= 1)
+      m.add(state.step_size(n) * theta, lambda[n]);
+    if (n < K && theta < 1.)
+      m.add(state.step_size(n + 1) * (1. - theta), lambda[n + 1]);
+    return m;
+  }
+
+
+
+  template <int dim>
+  void
+  AdjointSolver<dim>::source_weights(std::vector<Vector<double>> &weights) const
+  {
+    weights.resize(state.n_steps() + 1);
+    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+      state.source_weights(mu(n), weights[n]);
+  }
+
+
+
+  template <int dim>
+  unsigned int
+  AdjointSolver<dim>::n_linear_solves() const
+  {
+    return solves;
+  }
+
+
+
+  template class AdjointSolver<1>;
+  template class AdjointSolver<2>;
+  template class AdjointSolver<3>;
+} // namespace npde

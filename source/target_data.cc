@@ -1,0 +1,340 @@
+// ---------------------------------------------------------------------------
+// npde: the data h and the misfit.
+// ---------------------------------------------------------------------------
+#include <deal.II/base/mpi_remote_point_evaluation.h>
+
+#include <deal.II/numerics/vector_tools_evaluate.h>
+
+#include <npde/target_data.h>
+
+#include <boost/functional/hash.hpp>
+
+#include <cmath>
+#include <cstring>
+
+namespace npde
+{
+  void
+  TargetDataParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Target data");
+    {
+      prm.declare_entry("Source",
+                        "reference simulation",
+                        Patterns::Selection("reference simulation|expression"),
+                        "Where the data h come from: a simulation of the "
+                        "model driven by the 'Target source' g*, or the "
+                        "expression 'Expression'.");
+      prm.declare_entry("Target source",
+                        "0",
+                        Patterns::Anything(),
+                        "g*(t, x): the source the network should learn; the "
+                        "reference simulation uses s + g*. Variables x, y, "
+                        "z, t and the constants of 'Model/Constants'.");
+      prm.declare_entry("Expression",
+                        "0",
+                        Patterns::Anything(),
+                        "h(t, x) for 'Source = expression'.");
+      prm.declare_entry("Reference extra refinements",
+                        "0",
+                        Patterns::Integer(0, 6),
+                        "The reference simulation runs on the training mesh "
+                        "refined this many more times; its solution is "
+                        "evaluated at the training mesh's quadrature points.");
+      prm.declare_entry("Reference time refinement",
+                        "1",
+                        Patterns::Integer(1, 64),
+                        "The reference simulation takes this many steps per "
+                        "training step (so its time grid contains every t_n).");
+      prm.declare_entry("Noise level",
+                        "0",
+                        Patterns::Double(0.),
+                        "Relative level nu of Gaussian noise added to h: "
+                        "h + nu*max|h|*xi(t,x), xi a standard normal that is a "
+                        "deterministic function of (t, x, seed).");
+      prm.declare_entry("Noise seed", "1", Patterns::Integer(0), "");
+      prm.declare_entry("Tikhonov regularization",
+                        "0",
+                        Patterns::Double(0.),
+                        "lambda in J = misfit + lambda/2 |theta|^2.");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  TargetDataParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Target data");
+    {
+      source =
+        (prm.get("Source") == "expression" ? Source::expression :
+                                             Source::reference_simulation);
+      target_source         = prm.get("Target source");
+      expression            = prm.get("Expression");
+      reference_refinements = prm.get_integer("Reference extra refinements");
+      reference_time_refinement = prm.get_integer("Reference time refinement");
+      noise_level               = prm.get_double("Noise level");
+      noise_seed                = prm.get_integer("Noise seed");
+      regularization            = prm.get_double("Tikhonov regularization");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  template <int dim>
+  TargetData<dim>::TargetData(const TargetDataParameters &parameters,
+                              const ForwardProblem<dim>  &problem,
+                              TimerOutput                &timer,
+                              ConditionalOStream         &pcout)
+    : parameters(parameters)
+    , problem(problem)
+    , timer(timer)
+    , pcout(pcout)
+  {
+  }
+
+
+
+  template <int dim>
+  void
+  TargetData<dim>::setup()
+  {
+    TimerOutput::Scope      t(timer, "target data");
+    const StateSolver<dim> &state = problem.state;
+    h.assign(state.n_steps() + 1, Vector<double>());
+
+    if (parameters.source == TargetDataParameters::Source::expression)
+      {
+        std::vector<std::string> variables = coordinate_names(dim);
+        variables.push_back("t");
+        const Expression expression(
+          "Target data/Expression",
+          parameters.expression,
+          variables,
+          parse_constants(problem.model_parameters.constants,
+                          "Model/Constants"));
+        const auto &points = state.quadrature_points();
+        for (unsigned int n = 0; n <= state.n_steps(); ++n)
+          {
+            h[n].reinit(points.size());
+            for (unsigned int q = 0; q < points.size(); ++q)
+              {
+                double xt[dim + 1];
+                for (unsigned int d = 0; d < dim; ++d)
+                  xt[d] = points[q][d];
+                xt[dim] = state.times()[n];
+                h[n][q] = expression(xt);
+              }
+          }
+      }
+    else
+      compute_reference_simulation();
+
+    double local_max = 0;
+    for (const auto &v : h)
+      local_max = std::max(local_max, v.linfty_norm());
+    h_max =
+      Utilities::MPI::max(local_max,
+                          problem.domain.triangulation().get_communicator());
+    if (parameters.noise_level > 0)
+      add_noise();
+  }
+
+
+
+  // The reference run solves the same model with the source s + g*, on the
+  // training mesh or a refined copy, with m steps per training step.
+  template <int dim>
+  void
+  TargetData<dim>::compute_reference_simulation()
+  {
+    const StateSolver<dim> &state = problem.state;
+    const MPI_Comm comm = problem.domain.triangulation().get_communicator();
+
+    ModelParameters model_parameters = problem.model_parameters;
+    model_parameters.source =
+      "(" + model_parameters.source + ") + (" + parameters.target_source + ")";
+    // Errors in g* should name the right parameter.
+    {
+      std::vector<std::string> variables = coordinate_names(dim);
+      variables.push_back("t");
+      Expression("Target data/Target source",
+                 parameters.target_source,
+                 variables,
+                 parse_constants(model_parameters.constants,
+                                 "Model/Constants"));
+    }
+    const Model<dim> model(model_parameters);
+
+    TimeParameters     time_parameters = problem.time_parameters;
+    const unsigned int m               = parameters.reference_time_refinement;
+    time_parameters.n_steps *= m;
+
+    const bool       same_mesh         = parameters.reference_refinements == 0;
+    DomainParameters domain_parameters = problem.domain_parameters;
+    domain_parameters.global_refinements += parameters.reference_refinements;
+    Domain<dim> fine_domain(domain_parameters, comm);
+    if (!same_mesh)
+      fine_domain.create_mesh();
+
+    TimerOutput quiet(comm, pcout, TimerOutput::never, TimerOutput::wall_times);
+    StateSolver<dim> reference(problem.state_parameters,
+                               time_parameters,
+                               model,
+                               same_mesh ? problem.domain.triangulation() :
+                                           fine_domain.triangulation(),
+                               quiet,
+                               pcout);
+    pcout << "   Target data: reference simulation with the target source on "
+          << (same_mesh ? "the training mesh" :
+                          "a mesh refined " +
+                            std::to_string(parameters.reference_refinements) +
+                            " more times")
+          << ", " << time_parameters.n_steps << " steps" << std::endl;
+    reference.setup();
+    reference.solve();
+
+    Utilities::MPI::RemotePointEvaluation<dim> evaluation;
+    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+      {
+        const auto u = reference.ghosted(reference.state(n * m));
+        if (same_mesh)
+          reference.values_at_quadrature_points(u, h[n]);
+        else
+          {
+            const std::vector<double> values =
+              n == 0 ? VectorTools::point_values<1>(reference.mapping(),
+                                                    reference.dof_handler(),
+                                                    u,
+                                                    state.quadrature_points(),
+                                                    evaluation) :
+                       VectorTools::point_values<1>(evaluation,
+                                                    reference.dof_handler(),
+                                                    u);
+            AssertThrow(evaluation.all_points_found(),
+                        ExcMessage("Some training points lie outside the "
+                                   "reference mesh."));
+            h[n].reinit(values.size());
+            std::copy(values.begin(), values.end(), h[n].begin());
+          }
+      }
+  }
+
+
+
+  namespace
+  {
+    // A standard normal that is a function of (t, x, seed) only.
+    template <int dim>
+    double
+    hashed_normal(const double t, const Point<dim> &x, const unsigned int seed)
+    {
+      const auto bits = [](const double v) {
+        std::uint64_t b;
+        std::memcpy(&b, &v, sizeof b);
+        return b;
+      };
+      std::size_t h1 = seed;
+      boost::hash_combine(h1, bits(t));
+      for (unsigned int d = 0; d < dim; ++d)
+        boost::hash_combine(h1, bits(x[d]));
+      std::size_t h2 = h1;
+      boost::hash_combine(h2, std::size_t(0x9e3779b97f4a7c15ull));
+      const double u1 = (double(h1 >> 11) + 0.5) / 9007199254740992.;
+      const double u2 = (double(h2 >> 11) + 0.5) / 9007199254740992.;
+      return std::sqrt(-2. * std::log(u1)) * std::cos(2. * numbers::PI * u2);
+    }
+  } // namespace
+
+
+
+  template <int dim>
+  void
+  TargetData<dim>::add_noise()
+  {
+    const auto &points = problem.state.quadrature_points();
+    for (unsigned int n = 0; n < h.size(); ++n)
+      for (unsigned int q = 0; q < points.size(); ++q)
+        h[n][q] += parameters.noise_level * h_max *
+                   hashed_normal(problem.state.times()[n],
+                                 points[q],
+                                 parameters.noise_seed);
+  }
+
+
+
+  template <int dim>
+  double
+  TargetData<dim>::time_weight(const unsigned int n) const
+  {
+    const StateSolver<dim> &state = problem.state;
+    const unsigned int      K     = state.n_steps();
+    return 0.5 * ((n > 0 ? state.step_size(n) : 0.) +
+                  (n < K ? state.step_size(n + 1) : 0.));
+  }
+
+
+
+  template <int dim>
+  double
+  TargetData<dim>::misfit(std::vector<VectorType> *r) const
+  {
+    const StateSolver<dim> &state = problem.state;
+    const auto             &JxW   = state.quadrature_weights();
+    if (r)
+      r->assign(state.n_steps() + 1, state.new_vector());
+    double         J = 0;
+    Vector<double> u;
+    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+      {
+        state.values_at_quadrature_points(state.ghosted(state.state(n)), u);
+        const double omega = time_weight(n);
+        u -= h[n];
+        for (unsigned int q = 0; q < u.size(); ++q)
+          J += 0.5 * omega * u[q] * u[q] * JxW[q];
+        if (r)
+          {
+            u *= omega;
+            state.add_test_function_integrals(u, (*r)[n]);
+          }
+      }
+    return Utilities::MPI::sum(
+      J, problem.domain.triangulation().get_communicator());
+  }
+
+
+
+  template <int dim>
+  double
+  TargetData<dim>::max_abs() const
+  {
+    return h_max;
+  }
+
+
+
+  template <int dim>
+  const Vector<double> &
+  TargetData<dim>::values(const unsigned int n) const
+  {
+    return h[n];
+  }
+
+
+
+  template <int dim>
+  double
+  TargetData<dim>::regularization() const
+  {
+    return parameters.regularization;
+  }
+
+
+
+  template class TargetData<1>;
+  template class TargetData<2>;
+  template class TargetData<3>;
+} // namespace npde
