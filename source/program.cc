@@ -11,8 +11,8 @@
 #include <npde/forward_problem.h>
 #include <npde/network.h>
 #include <npde/output.h>
-#include <npde/target_data.h>
 #include <npde/program.h>
+#include <npde/target_data.h>
 
 #include <filesystem>
 #include <iomanip>
@@ -147,24 +147,12 @@ namespace npde
                                 std::to_string(network_parameters.seed) :
                               "");
 
-    // A failing run prints its error, but no half-finished timing table: the
-    // exception is caught here, the timer destroyed quietly, and the
-    // exception thrown again (TimerOutput would otherwise complain about an
-    // exception in flight).
-    std::exception_ptr failure;
-    {
-      TimerOutput timer(comm,
-                        pcout,
-                        output_parameters.timing_summary ?
-                          TimerOutput::summary :
-                          TimerOutput::never,
-                        TimerOutput::wall_times);
+    with_timer(
+      comm, pcout, output_parameters.timing_summary, [&](TimerOutput &timer) {
+        pcout << "npde: forward problem in " << dim << "D on "
+              << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s)"
+              << std::endl;
 
-      pcout << "npde: forward problem in " << dim << "D on "
-            << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s)"
-            << std::endl;
-
-      try
         {
           ForwardProblem<dim> problem(prm, comm, timer, pcout);
           {
@@ -186,22 +174,7 @@ namespace npde
           if (with_network)
             {
               network = std::make_unique<Network>(
-                Network::create(dim, network_parameters));
-              if (network_parameters.map_inputs &&
-                  network_parameters.initial_file.empty())
-                {
-                  const BoundingBox<dim> box = problem.bounding_box();
-                  std::vector<double>    lower(dim), upper(dim);
-                  for (unsigned int d = 0; d < dim; ++d)
-                    {
-                      lower[d] = box.get_boundary_points().first[d];
-                      upper[d] = box.get_boundary_points().second[d];
-                    }
-                  network->set_input_map(0.,
-                                         problem.time_parameters.end_time,
-                                         lower,
-                                         upper);
-                }
+                create_network(network_parameters, problem));
               pcout << "   Network source: N = " << network->n_neurons()
                     << ", beta = " << network->beta() << ", "
                     << activation_name(network->activation()) << ", "
@@ -269,14 +242,32 @@ namespace npde
                 << "   Output written to '" << output.directory() << "'"
                 << std::endl;
         }
-      catch (...)
-        {
-          timer.disable_output();
-          failure = std::current_exception();
-        }
-    }
-    if (failure)
-      std::rethrow_exception(failure);
+      });
+  }
+
+
+
+  template <int dim>
+  Network
+  create_network(const NetworkParameters   &parameters,
+                 const ForwardProblem<dim> &problem)
+  {
+    Network network = Network::create(dim, parameters);
+    if (parameters.map_inputs && parameters.initial_file.empty())
+      {
+        const BoundingBox<dim> box = problem.bounding_box();
+        std::vector<double>    lower(dim), upper(dim);
+        for (unsigned int d = 0; d < dim; ++d)
+          {
+            lower[d] = box.get_boundary_points().first[d];
+            upper[d] = box.get_boundary_points().second[d];
+          }
+        network.set_input_map(0.,
+                              problem.time_parameters.end_time,
+                              lower,
+                              upper);
+      }
+    return network;
   }
 
 
@@ -292,6 +283,7 @@ namespace npde
 
     ParameterHandler prm;
     declare_parameters(prm);
+    bool check_gradient = false;
 
     for (int i = 1; i < argc; ++i)
       {
@@ -308,9 +300,12 @@ namespace npde
           {
             std::cout
               << "usage: npde [--set \"Section/Name=value\"]... file.prm\n"
+                 "       npde --check-gradient [--set ...] file.prm\n"
                  "       npde --print-parameters\n";
             return 0;
           }
+        else if (arg == "--check-gradient")
+          check_gradient = true;
         else if (arg == "--set" && i + 1 < argc)
           overrides.emplace_back(argv[++i]);
         else if (!arg.empty() && arg[0] == '-')
@@ -327,23 +322,32 @@ namespace npde
                        "'npde --print-parameters' prints every parameter.");
 
     read_parameters(prm, file, overrides);
-    switch (prm.get_integer("Dimension"))
+    const unsigned int dim = prm.get_integer("Dimension");
+    if (check_gradient)
       {
-        case 1:
-          run_forward_problem<1>(prm, command_line);
-          break;
-        case 2:
-          run_forward_problem<2>(prm, command_line);
-          break;
-        default:
-          run_forward_problem<3>(prm, command_line);
-          break;
+        const bool consistent =
+          (dim == 1 ? run_gradient_check<1>(prm, command_line) :
+           dim == 2 ? run_gradient_check<2>(prm, command_line) :
+                      run_gradient_check<3>(prm, command_line));
+        return consistent ? 0 : 1;
       }
+    if (dim == 1)
+      run_forward_problem<1>(prm, command_line);
+    else if (dim == 2)
+      run_forward_problem<2>(prm, command_line);
+    else
+      run_forward_problem<3>(prm, command_line);
     return 0;
   }
 
 
 
+  template Network
+  create_network(const NetworkParameters &, const ForwardProblem<1> &);
+  template Network
+  create_network(const NetworkParameters &, const ForwardProblem<2> &);
+  template Network
+  create_network(const NetworkParameters &, const ForwardProblem<3> &);
   template void
   run_forward_problem<1>(ParameterHandler &, const std::string &);
   template void

@@ -3,7 +3,10 @@
 // ---------------------------------------------------------------------------
 #include <deal.II/base/mpi_remote_point_evaluation.h>
 
+#include <deal.II/dofs/dof_tools.h>
+
 #include <deal.II/numerics/vector_tools_evaluate.h>
+#include <deal.II/numerics/vector_tools_interpolate.h>
 
 #include <npde/target_data.h>
 
@@ -117,6 +120,7 @@ namespace npde
           parse_constants(problem.model_parameters.constants,
                           "Model/Constants"));
         const auto &points = state.quadrature_points();
+        h_nodal.assign(state.n_steps() + 1, state.new_vector());
         for (unsigned int n = 0; n <= state.n_steps(); ++n)
           {
             h[n].reinit(points.size());
@@ -128,6 +132,11 @@ namespace npde
                 xt[dim] = state.times()[n];
                 h[n][q] = expression(xt);
               }
+            VectorTools::interpolate(state.mapping(),
+                                     state.dof_handler(),
+                                     ExpressionFunction<dim>(expression,
+                                                             state.times()[n]),
+                                     h_nodal[n]);
           }
       }
     else
@@ -197,12 +206,31 @@ namespace npde
     reference.setup();
     reference.solve();
 
-    Utilities::MPI::RemotePointEvaluation<dim> evaluation;
+    // The support points of the owned dofs of the training space, for the
+    // displayed field h.
+    std::map<types::global_dof_index, Point<dim>> support;
+    DoFTools::map_dofs_to_support_points(state.mapping(),
+                                         state.dof_handler(),
+                                         support);
+    std::vector<types::global_dof_index> owned_dofs;
+    std::vector<Point<dim>>              owned_points;
+    for (const auto &p : support)
+      if (state.dof_handler().locally_owned_dofs().is_element(p.first))
+        {
+          owned_dofs.push_back(p.first);
+          owned_points.push_back(p.second);
+        }
+    h_nodal.assign(state.n_steps() + 1, state.new_vector());
+
+    Utilities::MPI::RemotePointEvaluation<dim> evaluation, nodal_evaluation;
     for (unsigned int n = 0; n <= state.n_steps(); ++n)
       {
         const auto u = reference.ghosted(reference.state(n * m));
         if (same_mesh)
-          reference.values_at_quadrature_points(u, h[n]);
+          {
+            reference.values_at_quadrature_points(u, h[n]);
+            h_nodal[n] = reference.state(n * m);
+          }
         else
           {
             const std::vector<double> values =
@@ -219,6 +247,19 @@ namespace npde
                                    "reference mesh."));
             h[n].reinit(values.size());
             std::copy(values.begin(), values.end(), h[n].begin());
+
+            const std::vector<double> nodal =
+              n == 0 ? VectorTools::point_values<1>(reference.mapping(),
+                                                    reference.dof_handler(),
+                                                    u,
+                                                    owned_points,
+                                                    nodal_evaluation) :
+                       VectorTools::point_values<1>(nodal_evaluation,
+                                                    reference.dof_handler(),
+                                                    u);
+            for (unsigned int i = 0; i < owned_dofs.size(); ++i)
+              h_nodal[n](owned_dofs[i]) = nodal[i];
+            h_nodal[n].compress(VectorOperation::insert);
           }
       }
   }
@@ -255,13 +296,25 @@ namespace npde
   void
   TargetData<dim>::add_noise()
   {
-    const auto &points = problem.state.quadrature_points();
+    const StateSolver<dim> &state  = problem.state;
+    const auto             &points = state.quadrature_points();
+    std::map<types::global_dof_index, Point<dim>> support;
+    DoFTools::map_dofs_to_support_points(state.mapping(),
+                                         state.dof_handler(),
+                                         support);
     for (unsigned int n = 0; n < h.size(); ++n)
-      for (unsigned int q = 0; q < points.size(); ++q)
-        h[n][q] += parameters.noise_level * h_max *
-                   hashed_normal(problem.state.times()[n],
-                                 points[q],
-                                 parameters.noise_seed);
+      {
+        const double t = state.times()[n];
+        for (unsigned int q = 0; q < points.size(); ++q)
+          h[n][q] += parameters.noise_level * h_max *
+                     hashed_normal(t, points[q], parameters.noise_seed);
+        for (const auto &p : support)
+          if (state.dof_handler().locally_owned_dofs().is_element(p.first))
+            h_nodal[n](p.first) +=
+              parameters.noise_level * h_max *
+              hashed_normal(t, p.second, parameters.noise_seed);
+        h_nodal[n].compress(VectorOperation::add);
+      }
   }
 
 
@@ -321,6 +374,15 @@ namespace npde
   TargetData<dim>::values(const unsigned int n) const
   {
     return h[n];
+  }
+
+
+
+  template <int dim>
+  const typename TargetData<dim>::VectorType &
+  TargetData<dim>::nodal_values(const unsigned int n) const
+  {
+    return h_nodal[n];
   }
 
 

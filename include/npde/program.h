@@ -13,7 +13,14 @@
 #ifndef npde_program_h
 #define npde_program_h
 
+#include <deal.II/base/conditional_ostream.h>
 #include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/timer.h>
+
+#include <npde/forward_problem.h>
+#include <npde/network.h>
+
+#include <exception>
 
 #include <string>
 #include <vector>
@@ -39,6 +46,57 @@ namespace npde
   template <int dim>
   void
   run_forward_problem(ParameterHandler &prm, const std::string &command_line);
+
+  /**
+   * `npde --check-gradient file.prm`: the Taylor test of the reduced
+   * objective at the network's initial θ in a random direction. Prints the
+   * remainders and rates and says whether the gradient is consistent;
+   * returns that verdict.
+   */
+  template <int dim>
+  bool
+  run_gradient_check(ParameterHandler &prm, const std::string &command_line);
+
+  /// The network of a run: loaded or drawn as the parameters say, with the
+  /// input map of the problem's domain and time interval if asked for.
+  template <int dim>
+  Network
+  create_network(const NetworkParameters   &parameters,
+                 const ForwardProblem<dim> &problem);
+
+  /**
+   * Run @p body(timer) with a TimerOutput that prints its summary (if
+   * @p summary) at the end. If @p body throws, the timer is destroyed
+   * quietly before the exception goes on: TimerOutput would otherwise
+   * complain about an exception in flight instead of letting the error
+   * message be the last thing the user sees.
+   */
+  template <typename Body>
+  void
+  with_timer(const MPI_Comm      comm,
+             ConditionalOStream &pcout,
+             const bool          summary,
+             const Body         &body)
+  {
+    std::exception_ptr failure;
+    {
+      TimerOutput timer(comm,
+                        pcout,
+                        summary ? TimerOutput::summary : TimerOutput::never,
+                        TimerOutput::wall_times);
+      try
+        {
+          body(timer);
+        }
+      catch (...)
+        {
+          timer.disable_output();
+          failure = std::current_exception();
+        }
+    }
+    if (failure)
+      std::rethrow_exception(failure);
+  }
 
   /// What main() calls: the command line of `npde`. Returns the exit code.
   int

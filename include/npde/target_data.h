@@ -90,6 +90,14 @@ namespace npde
     const Vector<double> &
     values(const unsigned int n) const;
 
+    /**
+     * h^n at the support points of the state's finite-element space: the
+     * field `h` of the VTU output, for display only (the misfit uses the
+     * values at the quadrature points).
+     */
+    const VectorType &
+    nodal_values(const unsigned int n) const;
+
     double
     regularization() const;
 
@@ -104,6 +112,7 @@ namespace npde
     TimerOutput                &timer;
     ConditionalOStream         &pcout;
     std::vector<Vector<double>> h;
+    std::vector<VectorType>     h_nodal;
     double                      h_max = 0.;
   };
 } // namespace npde

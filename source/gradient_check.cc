@@ -1,0 +1,162 @@
+// ---------------------------------------------------------------------------
+// npde: `npde --check-gradient file.prm`, the Taylor test for users.
+//
+// After changing the physics, the activation or the data, a user can check
+// that the gradient the adjoint delivers is the gradient of the objective
+// the forward problem defines, as with dolfin-adjoint's taylor_test: in a
+// random direction δθ, |J(θ+εδθ) − J(θ) − ε∇J·δθ| must fall like ε², four
+// times as fast as ε halves, while |J(θ+εδθ) − J(θ)| falls like ε.
+// ---------------------------------------------------------------------------
+#include <deal.II/base/utilities.h>
+
+#include <npde/objective.h>
+#include <npde/output.h>
+#include <npde/program.h>
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+
+#include <iomanip>
+
+namespace npde
+{
+  template <int dim>
+  bool
+  run_gradient_check(ParameterHandler &prm, const std::string &command_line)
+  {
+    const MPI_Comm       comm = MPI_COMM_WORLD;
+    ConditionalOStream   pcout(std::cout,
+                             Utilities::MPI::this_mpi_process(comm) == 0);
+    OutputParameters     output_parameters;
+    NetworkParameters    network_parameters;
+    TargetDataParameters target_parameters;
+    output_parameters.parse_parameters(prm);
+    network_parameters.parse_parameters(prm);
+    target_parameters.parse_parameters(prm);
+    Output output(output_parameters, comm);
+    output.write_run_record(prm,
+                            command_line,
+                            "network initialisation " +
+                              std::to_string(network_parameters.seed) +
+                              ", direction " +
+                              std::to_string(network_parameters.seed + 1));
+
+    bool consistent = false;
+    with_timer(
+      comm, pcout, output_parameters.timing_summary, [&](TimerOutput &timer) {
+        pcout
+          << "npde --check-gradient: Taylor test of the adjoint gradient in "
+          << dim << "D on " << Utilities::MPI::n_mpi_processes(comm)
+          << " MPI rank(s)" << std::endl;
+        ForwardProblem<dim> problem(prm, comm, timer, pcout);
+        problem.setup();
+        pcout << "   Mesh: " << problem.domain.description() << ", "
+              << problem.state.dof_handler().n_dofs() << " dofs, "
+              << problem.state.n_steps() << " steps" << std::endl;
+        TargetData<dim> target(target_parameters, problem, timer, pcout);
+        target.setup();
+        Network network = create_network(network_parameters, problem);
+        pcout << "   Network: N = " << network.n_neurons() << ", "
+              << activation_name(network.activation()) << ", "
+              << network.n_parameters() << " parameters" << std::endl;
+        Objective<dim> objective(problem, network, target, timer);
+        objective.setup();
+
+        // A random direction, the same on every rank.
+        const Vector<double>   theta = network.parameters();
+        Vector<double>         direction(theta.size());
+        boost::random::mt19937 generator(network_parameters.seed + 1);
+        boost::random::normal_distribution<double> normal;
+        for (auto &d : direction)
+          d = normal(generator);
+
+        const TaylorTestResult result =
+          taylor_test(objective, theta, direction, 1e-2, 5, 1e-5);
+        const auto rates0 = result.rates(result.zeroth_order);
+        const auto rates1 = result.rates(result.first_order);
+
+        pcout << "\n   J(theta) = " << std::setprecision(10)
+              << objective.value(theta) << ", relative RMSE "
+              << objective.relative_rmse() << std::setprecision(6) << "\n\n"
+              << "   epsilon     |J(th+e*d)-J(th)|  rate   "
+                 "|J(th+e*d)-J(th)-e*dJ.d|  rate\n";
+        bool rates_ok = true;
+        for (unsigned int i = 0; i < result.epsilons.size(); ++i)
+          {
+            pcout << "   " << std::scientific << std::setprecision(3)
+                  << result.epsilons[i] << "   " << result.zeroth_order[i]
+                  << "          " << std::fixed << std::setprecision(2)
+                  << (i > 0 ? rates0[i - 1] : 0.) << "   " << std::scientific
+                  << std::setprecision(3) << result.first_order[i]
+                  << "                 " << std::fixed << std::setprecision(2);
+            if (i > 0)
+              {
+                pcout << rates1[i - 1];
+                rates_ok =
+                  rates_ok && rates1[i - 1] > 1.9 && rates1[i - 1] < 2.1;
+              }
+            else
+              pcout << "  - ";
+            pcout << std::endl;
+          }
+        const double fd_error =
+          std::abs(result.directional_derivative - result.central_difference) /
+          std::abs(result.central_difference);
+        pcout << std::scientific << std::setprecision(10)
+              << "\n   grad J . d           = " << result.directional_derivative
+              << "\n   central difference   = " << result.central_difference
+              << std::setprecision(2) << "  (relative difference " << fd_error
+              << ")" << std::defaultfloat << std::setprecision(6) << std::endl;
+
+        consistent = rates_ok && fd_error < 1e-6;
+        pcout << "\n   "
+              << (consistent ?
+                    "The gradient is consistent: the first-order remainder "
+                    "converges with rate 2 and the directional derivative "
+                    "matches a central difference." :
+                    "The gradient is NOT consistent with the objective: a rate "
+                    "is not 2 or the central difference disagrees. If you "
+                    "changed the physics, check 'Model/Reaction derivative'; "
+                    "if Newton's tolerance is loose, tighten it.")
+              << std::endl;
+
+        // What the user can look at in ParaView: u, h, u − h, the adjoint and
+        // g_θ at the output levels, at θ.
+        std::vector<Vector<double>> g_values;
+        network.evaluate(problem.state.times(),
+                         problem.state.source_point_coordinates(),
+                         g_values);
+        for (unsigned int n = 0; n <= problem.state.n_steps(); ++n)
+          if (output.is_output_level(n, problem.state.n_steps()))
+            {
+              TimerOutput::Scope scope(timer, "output");
+              const auto        &state = problem.state;
+              auto               u     = state.ghosted(state.state(n));
+              auto               h     = state.ghosted(target.nodal_values(n));
+              auto               diff  = state.state(n);
+              diff -= target.nodal_values(n);
+              const auto u_minus_h = state.ghosted(diff);
+              const auto adjoint =
+                state.ghosted(objective.adjoint().adjoint(n));
+              output.write_time_level(state.dof_handler(),
+                                      state.mapping(),
+                                      n,
+                                      state.times()[n],
+                                      {{"u", &u},
+                                       {"h", &h},
+                                       {"u_minus_h", &u_minus_h},
+                                       {"adjoint", &adjoint}});
+            }
+      });
+    return consistent;
+  }
+
+
+
+  template bool
+  run_gradient_check<1>(ParameterHandler &, const std::string &);
+  template bool
+  run_gradient_check<2>(ParameterHandler &, const std::string &);
+  template bool
+  run_gradient_check<3>(ParameterHandler &, const std::string &);
+} // namespace npde
