@@ -65,9 +65,15 @@ namespace npde
             rhs -= coupling;
           }
 
-        // (J^n)ᵀ at the U^n Newton returned; once for all steps when J does
-        // not change.
-        if (!jacobian_ready || !state.jacobian_is_constant_in_time())
+        // (J^n)ᵀ at the U^n Newton returned. When J is the same at every step
+        // and symmetric (no advection), the forward sweep's matrix and
+        // preconditioner (or factorisation) serve as they are; when it is
+        // constant but not symmetric, Jᵀ is built once.
+        const bool reuse_forward = state.jacobian_is_constant_in_time() &&
+                                   !state.has_advection() &&
+                                   state.has_jacobian_solver();
+        if (!reuse_forward &&
+            (!jacobian_ready || !state.jacobian_is_constant_in_time()))
           {
             double min_dfdu;
             {
@@ -98,7 +104,9 @@ namespace npde
           TimerOutput::Scope scope(timer, "adjoint: linear solve");
           const double       norm     = rhs.l2_norm();
           VectorType         solution = state.new_vector();
-          if (norm > 0)
+          if (norm > 0 && reuse_forward)
+            state.solve_with_jacobian(solution, rhs, 1e-13 * norm);
+          else if (norm > 0)
             linear_solver.solve(solution, rhs, 1e-13 * norm);
           ++solves;
           state.constraints().distribute(solution);

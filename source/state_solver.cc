@@ -893,6 +893,26 @@ namespace npde
 
 
   template <int dim>
+  unsigned int
+  StateSolver<dim>::solve_with_jacobian(VectorType       &x,
+                                        const VectorType &b,
+                                        const double      tolerance) const
+  {
+    return linear_solver.solve(x, b, tolerance);
+  }
+
+
+
+  template <int dim>
+  bool
+  StateSolver<dim>::has_jacobian_solver() const
+  {
+    return jacobian_step > 0;
+  }
+
+
+
+  template <int dim>
   const typename StateSolver<dim>::MatrixType &
   StateSolver<dim>::jacobian_matrix() const
   {

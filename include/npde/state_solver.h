@@ -169,6 +169,21 @@ namespace npde
                            VectorType       *product,
                            MatrixType       *matrix) const;
 
+    /**
+     * Solve J x = b with the Jacobian and preconditioner (or factorisation)
+     * of the last forward sweep, to the residual norm @p tolerance. The
+     * adjoint uses this when J is constant and symmetric: then (J^n)ᵀ = J
+     * and nothing needs to be built again. Returns the iterations.
+     */
+    unsigned int
+    solve_with_jacobian(VectorType       &x,
+                        const VectorType &b,
+                        const double      tolerance) const;
+
+    /// Whether solve_with_jacobian() can be used.
+    bool
+    has_jacobian_solver() const;
+
     /// The Jacobian matrix (for its sparsity pattern).
     const MatrixType &
     jacobian_matrix() const;
@@ -334,10 +349,10 @@ namespace npde
     std::vector<std::vector<std::pair<types::global_dof_index, double>>>
       boundary_values; // u_D(t_n) at the owned Dirichlet dofs
 
-    MatrixType   jacobian;
-    LinearSolver linear_solver;
-    bool         jacobian_is_constant = false;
-    double       jacobian_step        = -1.;
+    MatrixType           jacobian;
+    mutable LinearSolver linear_solver;
+    bool                 jacobian_is_constant = false;
+    double               jacobian_step        = -1.;
 
     std::vector<VectorType> trajectory;
     Statistics              stats;
