@@ -13,6 +13,7 @@
 #include <npde/output.h>
 #include <npde/program.h>
 #include <npde/target_data.h>
+#include <npde/trainer.h>
 
 #include <filesystem>
 #include <iomanip>
@@ -27,6 +28,12 @@ namespace npde
                       "2",
                       Patterns::Integer(1, 3),
                       "The space dimension d of the domain D.");
+    prm.declare_entry("Mode",
+                      "forward",
+                      Patterns::Selection("forward|train"),
+                      "forward: solve the PDE once (with the untrained "
+                      "network if 'Network/Add to source'); train: fit the "
+                      "network to 'Target data'.");
     DomainParameters::declare_parameters(prm);
     ModelParameters::declare_parameters(prm);
     TimeParameters::declare_parameters(prm);
@@ -34,6 +41,8 @@ namespace npde
     OutputParameters::declare_parameters(prm);
     NetworkParameters::declare_parameters(prm);
     TargetDataParameters::declare_parameters(prm);
+    OptimizerParameters::declare_parameters(prm);
+    TrainerParameters::declare_parameters(prm);
   }
 
 
@@ -248,6 +257,154 @@ namespace npde
 
 
   template <int dim>
+  void
+  run_training(ParameterHandler &prm, const std::string &command_line)
+  {
+    const MPI_Comm       comm = MPI_COMM_WORLD;
+    ConditionalOStream   pcout(std::cout,
+                             Utilities::MPI::this_mpi_process(comm) == 0);
+    OutputParameters     output_parameters;
+    NetworkParameters    network_parameters;
+    TargetDataParameters target_parameters;
+    OptimizerParameters  optimizer_parameters;
+    TrainerParameters    trainer_parameters;
+    output_parameters.parse_parameters(prm);
+    network_parameters.parse_parameters(prm);
+    target_parameters.parse_parameters(prm);
+    optimizer_parameters.parse_parameters(prm);
+    trainer_parameters.parse_parameters(prm);
+    Output output(output_parameters, comm);
+    output.write_run_record(prm,
+                            command_line,
+                            "network initialisation " +
+                              std::to_string(network_parameters.seed) +
+                              ", noise " +
+                              std::to_string(target_parameters.noise_seed));
+
+    with_timer(
+      comm, pcout, output_parameters.timing_summary, [&](TimerOutput &timer) {
+        pcout << "npde: training in " << dim << "D on "
+              << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s)"
+              << std::endl;
+        ForwardProblem<dim> problem(prm, comm, timer, pcout);
+        problem.setup();
+        StateSolver<dim> &state = problem.state;
+        pcout << "   Mesh: " << problem.domain.description() << ", "
+              << state.dof_handler().n_dofs() << " dofs, " << state.n_steps()
+              << " steps" << std::endl;
+        TargetData<dim> target(target_parameters, problem, timer, pcout);
+        target.setup();
+        Network network = create_network(network_parameters, problem);
+        pcout << "   Network: N = " << network.n_neurons()
+              << ", beta = " << network.beta() << ", "
+              << activation_name(network.activation()) << ", "
+              << network.n_parameters() << " parameters" << std::endl;
+        Objective<dim> objective(problem, network, target, timer);
+        objective.setup();
+
+        Trainer<dim> trainer(trainer_parameters,
+                             optimizer_parameters,
+                             objective,
+                             network,
+                             output.directory(),
+                             comm,
+                             pcout);
+        trainer.run();
+        if (Utilities::MPI::this_mpi_process(comm) == 0)
+          network.save(output.directory() + "/network.txt");
+
+        // The trained source against the true one, where it is known:
+        // ‖g_θ − g*‖/‖g*‖ in L2(D × (0,T)), with Q_g and trapezoid weights.
+        std::unique_ptr<Expression> g_star;
+        if (target_parameters.source ==
+            TargetDataParameters::Source::reference_simulation)
+          {
+            std::vector<std::string> variables = coordinate_names(dim);
+            variables.push_back("t");
+            g_star = std::make_unique<Expression>(
+              "Target data/Target source",
+              target_parameters.target_source,
+              variables,
+              parse_constants(problem.model_parameters.constants,
+                              "Model/Constants"));
+            std::vector<Vector<double>> g;
+            network.evaluate(state.times(),
+                             state.source_point_coordinates(),
+                             g);
+            const auto &points = state.source_points();
+            const auto &JxW    = state.source_point_weights();
+            double      error = 0, norm = 0;
+            for (unsigned int n = 0; n <= state.n_steps(); ++n)
+              for (unsigned int q = 0; q < points.size(); ++q)
+                {
+                  double xt[dim + 1];
+                  for (unsigned int d = 0; d < dim; ++d)
+                    xt[d] = points[q][d];
+                  xt[dim]         = state.times()[n];
+                  const double gs = (*g_star)(xt);
+                  const double w  = target.time_weight(n) * JxW[q];
+                  error += w * (g[n][q] - gs) * (g[n][q] - gs);
+                  norm += w * gs * gs;
+                }
+            error = Utilities::MPI::sum(error, comm);
+            norm  = Utilities::MPI::sum(norm, comm);
+            pcout << "\n   Relative L2 error of g_theta against g*: "
+                  << std::sqrt(error / norm) << std::endl;
+          }
+        pcout << "   Final relative RMSE: " << objective.relative_rmse()
+              << "\n   Trained network: " << output.directory()
+              << "/network.txt, history: " << output.directory()
+              << "/history.csv" << std::endl;
+
+        for (unsigned int n = 0; n <= state.n_steps(); ++n)
+          if (output.is_output_level(n, state.n_steps()))
+            {
+              TimerOutput::Scope scope(timer, "output");
+              const double       t    = state.times()[n];
+              auto               diff = state.state(n);
+              diff -= target.nodal_values(n);
+              const auto u         = state.ghosted(state.state(n));
+              const auto h         = state.ghosted(target.nodal_values(n));
+              const auto u_minus_h = state.ghosted(diff);
+              const auto adjoint =
+                state.ghosted(objective.adjoint().adjoint(n));
+              auto g_theta = state.new_vector(), gs = state.new_vector(),
+                   gd = state.new_vector();
+              VectorTools::interpolate(state.mapping(),
+                                       state.dof_handler(),
+                                       NetworkFunction<dim>(network, t),
+                                       g_theta);
+              std::vector<std::pair<std::string, const Output::VectorType *>>
+                         fields          = {{"u", &u},
+                                            {"h", &h},
+                                            {"u_minus_h", &u_minus_h},
+                                            {"adjoint", &adjoint}};
+              const auto g_theta_ghosted = state.ghosted(g_theta);
+              fields.emplace_back("g_theta", &g_theta_ghosted);
+              Output::VectorType g_star_ghosted, difference_ghosted;
+              if (g_star)
+                {
+                  VectorTools::interpolate(state.mapping(),
+                                           state.dof_handler(),
+                                           ExpressionFunction<dim>(*g_star, t),
+                                           gs);
+                  gd = g_theta;
+                  gd -= gs;
+                  g_star_ghosted     = state.ghosted(gs);
+                  difference_ghosted = state.ghosted(gd);
+                  fields.emplace_back("g_star", &g_star_ghosted);
+                  fields.emplace_back("g_theta_minus_g_star",
+                                      &difference_ghosted);
+                }
+              output.write_time_level(
+                state.dof_handler(), state.mapping(), n, t, fields);
+            }
+      });
+  }
+
+
+
+  template <int dim>
   Network
   create_network(const NetworkParameters   &parameters,
                  const ForwardProblem<dim> &problem)
@@ -331,7 +488,16 @@ namespace npde
                       run_gradient_check<3>(prm, command_line));
         return consistent ? 0 : 1;
       }
-    if (dim == 1)
+    if (prm.get("Mode") == "train")
+      {
+        if (dim == 1)
+          run_training<1>(prm, command_line);
+        else if (dim == 2)
+          run_training<2>(prm, command_line);
+        else
+          run_training<3>(prm, command_line);
+      }
+    else if (dim == 1)
       run_forward_problem<1>(prm, command_line);
     else if (dim == 2)
       run_forward_problem<2>(prm, command_line);

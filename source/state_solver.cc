@@ -353,6 +353,7 @@ namespace npde
     FullMatrix<double> local(dpc, nq);
     source_point_locations.clear();
     source_point_flat.clear();
+    source_point_JxW.clear();
     unsigned int c = 0;
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -365,6 +366,7 @@ namespace npde
               source_point_locations.push_back(fe_values.quadrature_point(q));
               for (unsigned int d = 0; d < dim; ++d)
                 source_point_flat.push_back(fe_values.quadrature_point(q)[d]);
+              source_point_JxW.push_back(fe_values.JxW(q));
               for (unsigned int i = 0; i < dpc; ++i)
                 local(i, q) = fe_values.shape_value(i, q) * fe_values.JxW(q);
             }
@@ -875,6 +877,15 @@ namespace npde
   StateSolver<dim>::source_point_coordinates() const
   {
     return source_point_flat;
+  }
+
+
+
+  template <int dim>
+  const std::vector<double> &
+  StateSolver<dim>::source_point_weights() const
+  {
+    return source_point_JxW;
   }
 
 

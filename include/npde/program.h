@@ -57,6 +57,11 @@ namespace npde
   bool
   run_gradient_check(ParameterHandler &prm, const std::string &command_line);
 
+  /// `Mode = train`: fit the network to the target data (see trainer.h).
+  template <int dim>
+  void
+  run_training(ParameterHandler &prm, const std::string &command_line);
+
   /// The network of a run: loaded or drawn as the parameters say, with the
   /// input map of the problem's domain and time interval if asked for.
   template <int dim>

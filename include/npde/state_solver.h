@@ -242,6 +242,10 @@ namespace npde
     const std::vector<double> &
     source_point_coordinates() const;
 
+    /// The JxW values of Q_g at source_points().
+    const std::vector<double> &
+    source_point_weights() const;
+
     /// G = B g: the condensed load vector of values @p g at source_points().
     void
     source_vector(const Vector<double> &g, VectorType &G) const;
@@ -342,6 +346,7 @@ namespace npde
     IndexSet                locally_owned_source_points;
     std::vector<Point<dim>> source_point_locations;
     std::vector<double>     source_point_flat;
+    std::vector<double>     source_point_JxW;
 
     std::vector<double> time_levels;
     std::vector<double> step_sizes; // k_n = t_n − t_{n−1}; entry 0 unused

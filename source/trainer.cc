@@ -1,0 +1,335 @@
+// ---------------------------------------------------------------------------
+// npde: the training loop.
+// ---------------------------------------------------------------------------
+#include <npde/output.h>
+#include <npde/trainer.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace npde
+{
+  void
+  TrainerParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Trainer");
+    {
+      prm.declare_entry("Number of iterations",
+                        "100",
+                        Patterns::Integer(0),
+                        "Training iterations (each one forward and one "
+                        "adjoint sweep; rejected trials count too).");
+      prm.declare_entry("Print every",
+                        "1",
+                        Patterns::Integer(1),
+                        "Print a progress line every k iterations.");
+      prm.declare_entry("Checkpoint every",
+                        "50",
+                        Patterns::Integer(1),
+                        "Write checkpoint.txt and history.csv every m "
+                        "iterations (atomically).");
+      prm.declare_entry("Resume",
+                        "false",
+                        Patterns::Bool(),
+                        "Continue from the checkpoint in the output directory "
+                        "if there is one.");
+      prm.declare_entry("Divergence factor",
+                        "10",
+                        Patterns::Double(1.),
+                        "A trial whose loss exceeds this factor times the "
+                        "current loss is rejected like a failed solve.");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  TrainerParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Trainer");
+    {
+      n_iterations      = prm.get_integer("Number of iterations");
+      print_every       = prm.get_integer("Print every");
+      checkpoint_every  = prm.get_integer("Checkpoint every");
+      resume            = prm.get_bool("Resume");
+      divergence_factor = prm.get_double("Divergence factor");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  double
+  mean_field_scale(const Network &network)
+  {
+    return std::pow(double(network.n_neurons()), 2. * network.beta() - 1.);
+  }
+
+
+
+  namespace
+  {
+    std::vector<bool>
+    trainable_mask(const Network &network, const bool random_features)
+    {
+      std::vector<bool> mask(network.n_parameters(), !random_features);
+      for (unsigned int i = 0; i < network.block_size(Network::Block::c); ++i)
+        mask[network.block_offset(Network::Block::c) + i] = true;
+      return mask;
+    }
+  } // namespace
+
+
+
+  template <int dim>
+  Trainer<dim>::Trainer(const TrainerParameters   &parameters,
+                        const OptimizerParameters &optimizer_parameters,
+                        Objective<dim>            &objective,
+                        Network                   &network,
+                        const std::string         &output_directory,
+                        const MPI_Comm             communicator,
+                        ConditionalOStream        &pcout)
+    : parameters(parameters)
+    , objective(objective)
+    , network(network)
+    , directory(output_directory)
+    , communicator(communicator)
+    , pcout(pcout)
+    , optimizer(optimizer_parameters,
+                mean_field_scale(network),
+                trainable_mask(network, optimizer_parameters.random_features))
+  {
+  }
+
+
+
+  template <int dim>
+  void
+  Trainer<dim>::run(const unsigned int stop_after)
+  {
+    Timer          clock;
+    Vector<double> theta   = network.parameters();
+    const bool     resumed = parameters.resume && read_checkpoint(theta);
+    if (resumed)
+      pcout << "   Resuming from " << directory
+            << "/checkpoint.txt at iteration " << iteration << std::endl;
+
+    Vector<double> gradient;
+    double         J    = objective.value_and_gradient(theta, gradient);
+    double         rmse = objective.relative_rmse();
+    if (!std::isfinite(J))
+      throw InputError("The loss at the initial parameters is not finite: "
+                       "check the model, the data and the network's "
+                       "initialisation.");
+
+    pcout << "\n   iter        loss   rel. RMSE   |grad J|   learn. rate   "
+             "time (s)\n";
+    if (!resumed)
+      {
+        records.push_back({0,
+                           J,
+                           rmse,
+                           optimizer.masked(gradient).l2_norm(),
+                           optimizer.learning_rate(),
+                           clock.wall_time(),
+                           true});
+        print(records.back());
+      }
+
+    while (iteration < parameters.n_iterations)
+      {
+        ++iteration;
+        const Vector<double> trial = optimizer.propose(theta, J, gradient);
+        Vector<double>       trial_gradient;
+        double               trial_J = std::numeric_limits<double>::quiet_NaN();
+        bool                 ok      = false;
+        std::string          why;
+        try
+          {
+            trial_J = objective.value_and_gradient(trial, trial_gradient);
+            ok      = std::isfinite(trial_J) &&
+                 trial_J <= parameters.divergence_factor * J;
+            if (!ok)
+              why = std::isfinite(trial_J) ? "the loss exploded" :
+                                             "the loss is not finite";
+          }
+        catch (const InputError &e)
+          {
+            // A forward solve that fails rejects the step; nothing is lost.
+            why = std::string(e.what()).substr(0, 60) + "...";
+          }
+
+        bool accepted = false;
+        if (!ok)
+          {
+            optimizer.reject();
+            pcout << "   iteration " << iteration << ": step rejected (" << why
+                  << "); learning rate cut to " << optimizer.learning_rate()
+                  << std::endl;
+          }
+        else
+          accepted = optimizer.accept(trial, trial_J, trial_gradient);
+
+        if (accepted)
+          {
+            theta    = trial;
+            J        = trial_J;
+            gradient = trial_gradient;
+            rmse     = objective.relative_rmse();
+            optimizer.end_iteration(J);
+          }
+        records.push_back(
+          {iteration,
+           ok ? trial_J : std::numeric_limits<double>::quiet_NaN(),
+           ok ? objective.relative_rmse() :
+                std::numeric_limits<double>::quiet_NaN(),
+           accepted ? optimizer.masked(gradient).l2_norm() :
+                      std::numeric_limits<double>::quiet_NaN(),
+           optimizer.learning_rate(),
+           clock.wall_time(),
+           accepted});
+        if (iteration % parameters.print_every == 0 ||
+            iteration == parameters.n_iterations)
+          print(records.back());
+        if (iteration % parameters.checkpoint_every == 0)
+          write_checkpoint(theta);
+        if (iteration == stop_after)
+          return;
+      }
+
+    // The trained network, and the objective evaluated at it.
+    network.parameters() = theta;
+    objective.value_and_gradient(theta, gradient);
+    write_checkpoint(theta);
+  }
+
+
+
+  template <int dim>
+  void
+  Trainer<dim>::print(const Record &r) const
+  {
+    pcout << "   " << std::setw(5) << r.iteration << std::scientific
+          << std::setprecision(4) << std::setw(12) << r.loss << std::setw(12)
+          << r.relative_rmse << std::setw(11) << std::setprecision(3)
+          << r.gradient_norm << std::setw(14) << r.learning_rate
+          << std::defaultfloat << std::fixed << std::setprecision(2)
+          << std::setw(11) << r.wall_time << (r.accepted ? "" : "  rejected")
+          << std::defaultfloat << std::setprecision(6) << std::endl;
+  }
+
+
+
+  template <int dim>
+  void
+  Trainer<dim>::write_history() const
+  {
+    if (Utilities::MPI::this_mpi_process(communicator) != 0)
+      return;
+    std::ostringstream out;
+    out << std::setprecision(17)
+        << "iteration,loss,relative_rmse,gradient_norm,learning_rate,"
+           "wall_time,accepted\n";
+    for (const Record &r : records)
+      out << r.iteration << ',' << r.loss << ',' << r.relative_rmse << ','
+          << r.gradient_norm << ',' << r.learning_rate << ',' << r.wall_time
+          << ',' << (r.accepted ? 1 : 0) << '\n';
+    write_file_atomically(directory + "/history.csv", out.str());
+  }
+
+
+
+  // The checkpoint holds everything the loop needs to go on as if it had
+  // never stopped: the iteration, θ, the optimiser's state and the history.
+  // (Training draws no random numbers, so there is no random state to keep.)
+  template <int dim>
+  void
+  Trainer<dim>::write_checkpoint(const Vector<double> &theta) const
+  {
+    write_history();
+    if (Utilities::MPI::this_mpi_process(communicator) != 0)
+      return;
+    std::ostringstream out;
+    out << std::setprecision(17) << "npde-checkpoint 1\niteration " << iteration
+        << "\ntheta " << theta.size();
+    for (const double x : theta)
+      out << ' ' << x;
+    out << '\n';
+    optimizer.save(out);
+    out << "history " << records.size() << '\n';
+    for (const Record &r : records)
+      out << r.iteration << ' ' << r.loss << ' ' << r.relative_rmse << ' '
+          << r.gradient_norm << ' ' << r.learning_rate << ' ' << r.wall_time
+          << ' ' << r.accepted << '\n';
+    write_file_atomically(directory + "/checkpoint.txt", out.str());
+  }
+
+
+
+  template <int dim>
+  bool
+  Trainer<dim>::read_checkpoint(Vector<double> &theta)
+  {
+    const std::string file = directory + "/checkpoint.txt";
+    if (!std::filesystem::exists(file))
+      return false;
+    std::ifstream in(file);
+    std::string   word;
+    unsigned int  version = 0, n = 0;
+    in >> word >> version >> word >> iteration >> word >> n;
+    if (!in || n != theta.size())
+      throw InputError("The checkpoint '" + file +
+                       "' does not fit this network (" + std::to_string(n) +
+                       " parameters instead of " +
+                       std::to_string(theta.size()) +
+                       "). Remove it or set 'Trainer/Resume = false'.");
+    for (double &x : theta)
+      in >> x;
+    optimizer.load(in);
+    unsigned int n_records = 0;
+    in >> word >> n_records;
+    records.resize(n_records);
+    for (Record &r : records)
+      {
+        // NaN is written as "nan", which operator>> does not read back.
+        std::string fields[7];
+        for (auto &f : fields)
+          in >> f;
+        const auto number = [](const std::string &s) {
+          return s == "nan" || s == "-nan" ?
+                   std::numeric_limits<double>::quiet_NaN() :
+                   std::stod(s);
+        };
+        r = {static_cast<unsigned int>(std::stoul(fields[0])),
+             number(fields[1]),
+             number(fields[2]),
+             number(fields[3]),
+             number(fields[4]),
+             number(fields[5]),
+             fields[6] == "1"};
+      }
+    if (!in)
+      throw InputError("The checkpoint '" + file + "' is damaged.");
+    network.parameters() = theta;
+    return true;
+  }
+
+
+
+  template <int dim>
+  const std::vector<typename Trainer<dim>::Record> &
+  Trainer<dim>::history() const
+  {
+    return records;
+  }
+
+
+
+  template class Trainer<1>;
+  template class Trainer<2>;
+  template class Trainer<3>;
+} // namespace npde
