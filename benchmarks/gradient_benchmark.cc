@@ -19,71 +19,34 @@
 
 using namespace npde;
 
-template <typename F>
-double
-best_time(const unsigned int repeats, const F &f)
-{
-  double best = 1e300;
-  for (unsigned int r = 0; r < repeats; ++r)
-    {
-      Timer timer;
-      f();
-      timer.stop();
-      best = std::min(best, timer.wall_time());
-    }
-  return best;
-}
 
 int
 main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  const std::string solver = (argc > 1 ? argv[1] : "automatic");
+  const std::string                solver = (argc > 1 ? argv[1] : "automatic");
 
-  const std::string paper = R"(
-set Dimension = 2
-subsection Domain
-  set Generator name = subdivided_hyper_rectangle
-  set Generator arguments = 20, 40 : 0, 0 : 0.5, 1 : false
-end
-subsection Model
-  set Constants = eps=0.32
-  set Diffusion = 0.01
-  set Initial value = 0.2*sin(2*pi*x/0.5)*sin(2*pi*y)
-end
-subsection Time
-  set End time = 1
-  set Number of steps = 64
-end
-subsection Target data
-  set Target source = 800*(1-y)^2*(0.2+0.6*t-y)^2*y^2*(1-2*x)*(2*x)
-end
-subsection State solver
-  set Linear solver = )" + solver + "\nend\n";
-  const std::string allen_cahn = R"(
-subsection Model
-  set Reaction = (u^3 - u)/eps^2
-  set Reaction derivative = (3*u^2 - 1)/eps^2
-end
-)";
+  const std::string paper      = testing::paper_setting(solver);
+  const std::string allen_cahn = testing::paper_allen_cahn;
 
   std::cout << "One gradient: forward sweep, adjoint sweep, network passes "
                "(N = 100, tanh), 64 steps, Q1, 1 rank, 1 thread, linear "
                "solver '"
             << solver << "'; best of 3\n\n"
-            << std::left << std::setw(12) << "problem" << std::setw(8)
-            << "dofs" << std::setw(11) << "net fwd" << std::setw(11)
-            << "forward" << std::setw(11) << "adjoint" << std::setw(11)
-            << "net bwd" << std::setw(11) << "solves F" << std::setw(11)
-            << "solves A" << std::setw(13) << "adj/forward"
+            << std::left << std::setw(12) << "problem" << std::setw(8) << "dofs"
+            << std::setw(11) << "net fwd" << std::setw(11) << "forward"
+            << std::setw(11) << "adjoint" << std::setw(11) << "net bwd"
+            << std::setw(11) << "solves F" << std::setw(11) << "solves A"
+            << std::setw(13) << "adj/forward"
             << "gradient/forward" << std::endl;
 
   for (const bool nonlinear : {false, true})
     for (const unsigned int refinement : {0, 1})
       {
-        testing::Forward<2> run(paper + (nonlinear ? allen_cahn : "") +
-                                "subsection Domain\n set Global refinements = " +
-                                std::to_string(refinement) + "\nend\n");
+        testing::Forward<2> run(
+          paper + (nonlinear ? allen_cahn : "") +
+          "subsection Domain\n set Global refinements = " +
+          std::to_string(refinement) + "\nend\n");
         auto &problem = *run.problem;
         problem.setup();
         TargetDataParameters target_parameters;
@@ -95,23 +58,25 @@ end
         AdjointSolver<2> adjoint(problem.state, run.timer);
         adjoint.setup();
 
-        std::vector<Vector<double>> g, weights;
+        std::vector<Vector<double>>             g, weights;
         std::vector<StateSolver<2>::VectorType> r;
         Vector<double> gradient(network.n_parameters());
-        const auto &times  = problem.state.times();
-        const auto &points = problem.state.source_point_coordinates();
+        const auto    &times  = problem.state.times();
+        const auto    &points = problem.state.source_point_coordinates();
 
         const double t_net_fwd =
-          best_time(3, [&]() { network.evaluate(times, points, g); });
-        const double t_forward = best_time(3, [&]() { problem.state.solve(&g); });
+          testing::best_time(3, [&]() { network.evaluate(times, points, g); });
+        const double t_forward =
+          testing::best_time(3, [&]() { problem.state.solve(&g); });
         const unsigned int solves_forward =
           problem.state.statistics().n_linear_solves;
         target.misfit(&r);
         const unsigned int solves_before = adjoint.n_linear_solves();
-        const double t_adjoint = best_time(3, [&]() { adjoint.solve(r); });
+        const double       t_adjoint =
+          testing::best_time(3, [&]() { adjoint.solve(r); });
         const unsigned int solves_adjoint =
           (adjoint.n_linear_solves() - solves_before) / 3;
-        const double t_net_bwd = best_time(3, [&]() {
+        const double t_net_bwd = testing::best_time(3, [&]() {
           adjoint.source_weights(weights);
           network.add_weighted_gradient(times, points, weights, gradient);
         });
@@ -120,9 +85,9 @@ end
                   << std::setw(8) << problem.state.dof_handler().n_dofs()
                   << std::scientific << std::setprecision(2) << std::setw(11)
                   << t_net_fwd << std::setw(11) << t_forward << std::setw(11)
-                  << t_adjoint << std::setw(11) << t_net_bwd << std::defaultfloat
-                  << std::setw(11) << solves_forward << std::setw(11)
-                  << solves_adjoint << std::setw(13)
+                  << t_adjoint << std::setw(11) << t_net_bwd
+                  << std::defaultfloat << std::setw(11) << solves_forward
+                  << std::setw(11) << solves_adjoint << std::setw(13)
                   << testing::rounded(t_adjoint / t_forward)
                   << testing::rounded((t_forward + t_adjoint + t_net_bwd) /
                                       (t_forward + t_net_fwd))

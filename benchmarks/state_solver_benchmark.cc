@@ -23,31 +23,11 @@ main(int argc, char **argv)
                            Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) ==
                              0);
 
-  const std::string paper = R"(
-set Dimension = 2
-subsection Domain
-  set Generator name = subdivided_hyper_rectangle
-  set Generator arguments = 20, 40 : 0, 0 : 0.5, 1 : false
-end
-subsection Model
-  set Constants = eps=0.32
-  set Diffusion = 0.01
-  set Source = 800*(1-y)^2*(0.2+0.6*t-y)^2*y^2*(1-2*x)*(2*x)
-  set Initial value = 0.2*sin(2*pi*x/0.5)*sin(2*pi*y)
-end
-subsection Time
-  set End time = 1
-  set Number of steps = 64
-end
-subsection State solver
-  set Linear solver = )" + solver +
-                            "\nend\n";
-  const std::string allen_cahn = R"(
-subsection Model
-  set Reaction = (u^3 - u)/eps^2
-  set Reaction derivative = (3*u^2 - 1)/eps^2
-end
-)";
+  // The paper's setting with g* as the known source (a forward run only).
+  const std::string paper =
+    testing::paper_setting(solver) +
+    "subsection Model\n set Source = " + testing::paper_source + "\nend\n";
+  const std::string allen_cahn = testing::paper_allen_cahn;
 
   pcout << "Forward sweep, 64 steps, Q1, linear solver '" << solver << "', "
         << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) << " rank(s)\n\n"

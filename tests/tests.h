@@ -81,6 +81,66 @@ namespace npde
               rounded(expected) + " +- " + rounded(tolerance) + ")");
     }
 
+    /// The wall time of the fastest of @p repeats runs of @p f (benchmarks).
+    template <typename F>
+    double
+    best_time(const unsigned int repeats, const F &f)
+    {
+      double best = 1e300;
+      for (unsigned int r = 0; r < repeats; ++r)
+        {
+          Timer timer;
+          f();
+          timer.stop();
+          best = std::min(best, timer.wall_time());
+        }
+      return best;
+    }
+
+    /// The reference paper's g*, the moving bump on (0,0.5)×(0,1).
+    inline const std::string paper_source =
+      "800*(1-y)^2*(0.2+0.6*t-y)^2*y^2*(1-2*x)*(2*x)";
+
+    /**
+     * The reference paper's setting (the heat equation on a 20×40 Q1 mesh of
+     * (0,0.5)×(0,1), 64 steps, data from g*) with the linear solver
+     * @p solver, and the Allen–Cahn reaction term to add to it.
+     */
+    inline std::string
+    paper_setting(const std::string &solver = "automatic")
+    {
+      return R"(
+set Dimension = 2
+subsection Domain
+  set Generator name = subdivided_hyper_rectangle
+  set Generator arguments = 20, 40 : 0, 0 : 0.5, 1 : false
+  set Global refinements = 0
+end
+subsection Model
+  set Constants = eps=0.32
+  set Diffusion = 0.01
+  set Initial value = 0.2*sin(2*pi*x/0.5)*sin(2*pi*y)
+end
+subsection Time
+  set End time = 1
+  set Number of steps = 64
+end
+subsection Target data
+  set Target source = )" +
+             paper_source + R"(
+end
+subsection State solver
+  set Linear solver = )" +
+             solver + "\nend\n";
+    }
+
+    inline const std::string paper_allen_cahn = R"(
+subsection Model
+  set Reaction = (u^3 - u)/eps^2
+  set Reaction derivative = (3*u^2 - 1)/eps^2
+end
+)";
+
     /// A ParameterHandler with every npde parameter, read from @p text.
     inline void
     read_parameters(ParameterHandler &prm, const std::string &text)
