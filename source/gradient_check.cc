@@ -30,9 +30,7 @@ namespace npde
     OutputParameters     output_parameters;
     NetworkParameters    network_parameters;
     TargetDataParameters target_parameters;
-    output_parameters.parse_parameters(prm);
-    network_parameters.parse_parameters(prm);
-    target_parameters.parse_parameters(prm);
+    parse_all(prm, output_parameters, network_parameters, target_parameters);
     Output output(output_parameters, comm);
     output.write_run_record(prm,
                             command_line,

@@ -142,10 +142,9 @@ namespace npde
     ConditionalOStream pcout(std::cout,
                              Utilities::MPI::this_mpi_process(comm) == 0);
 
-    OutputParameters output_parameters;
-    output_parameters.parse_parameters(prm);
+    OutputParameters  output_parameters;
     NetworkParameters network_parameters;
-    network_parameters.parse_parameters(prm);
+    parse_all(prm, output_parameters, network_parameters);
     const bool with_network = network_parameters.add_to_source;
     Output     output(output_parameters, comm);
     output.write_run_record(prm,
@@ -268,11 +267,12 @@ namespace npde
     TargetDataParameters target_parameters;
     OptimizerParameters  optimizer_parameters;
     TrainerParameters    trainer_parameters;
-    output_parameters.parse_parameters(prm);
-    network_parameters.parse_parameters(prm);
-    target_parameters.parse_parameters(prm);
-    optimizer_parameters.parse_parameters(prm);
-    trainer_parameters.parse_parameters(prm);
+    parse_all(prm,
+              output_parameters,
+              network_parameters,
+              target_parameters,
+              optimizer_parameters,
+              trainer_parameters);
     Output output(output_parameters, comm);
     output.write_run_record(prm,
                             command_line,

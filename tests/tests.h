@@ -141,6 +141,33 @@ subsection Model
 end
 )";
 
+    /**
+     * A small version of the paper's heat setting for training tests: an
+     * 8×8 mesh of (0,0.5)×(0,1), 8 steps, data from g*.
+     */
+    inline std::string
+    small_heat_problem()
+    {
+      return R"(
+set Dimension = 2
+subsection Domain
+  set Generator name = hyper_rectangle
+  set Generator arguments = 0, 0 : 0.5, 1 : false
+  set Global refinements = 3
+end
+subsection Model
+  set Diffusion = 0.01
+  set Initial value = 0.2*sin(2*pi*x/0.5)*sin(2*pi*y)
+end
+subsection Time
+  set End time = 1
+  set Number of steps = 8
+end
+subsection Target data
+  set Target source = )" +
+             paper_source + "\nend\n";
+    }
+
     /// A ParameterHandler with every npde parameter, read from @p text.
     inline void
     read_parameters(ParameterHandler &prm, const std::string &text)

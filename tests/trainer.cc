@@ -22,24 +22,7 @@
 
 using namespace npde;
 
-const std::string problem_text = R"(
-set Dimension = 2
-subsection Domain
-  set Generator name = hyper_rectangle
-  set Generator arguments = 0, 0 : 0.5, 1 : false
-  set Global refinements = 3
-end
-subsection Model
-  set Diffusion = 0.01
-  set Initial value = 0.2*sin(2*pi*x/0.5)*sin(2*pi*y)
-end
-subsection Time
-  set End time = 1
-  set Number of steps = 8
-end
-subsection Target data
-  set Target source = 800*(1-y)^2*(0.2+0.6*t-y)^2*y^2*(1-2*x)*(2*x)
-end
+const std::string problem_text = testing::small_heat_problem() + R"(
 subsection Trainer
   set Print every = 1000
   set Checkpoint every = 5
@@ -111,8 +94,14 @@ same_history(const std::vector<Trainer<2>::Record> &a,
     return false;
   for (unsigned int i = 0; i < a.size(); ++i)
     {
-      const double x[4] = {a[i].loss, a[i].relative_rmse, a[i].gradient_norm, a[i].learning_rate};
-      const double y[4] = {b[i].loss, b[i].relative_rmse, b[i].gradient_norm, b[i].learning_rate};
+      const double x[4] = {a[i].loss,
+                           a[i].relative_rmse,
+                           a[i].gradient_norm,
+                           a[i].learning_rate};
+      const double y[4] = {b[i].loss,
+                           b[i].relative_rmse,
+                           b[i].gradient_norm,
+                           b[i].learning_rate};
       if (a[i].iteration != b[i].iteration || a[i].accepted != b[i].accepted ||
           std::memcmp(x, y, sizeof x) != 0)
         return false;
@@ -127,7 +116,7 @@ main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   const unsigned int rank = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD);
-  const bool         parallel = Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) > 1;
+  const bool parallel     = Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) > 1;
   if (rank == 0)
     std::cout << "ranks: " << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
               << std::endl;
@@ -187,20 +176,22 @@ main(int argc, char **argv)
     const double r2 = differences[1] / differences[2];
     testing::check(std::abs(r1 - 4.) < 0.4 && std::abs(r2 - 4.) < 0.4,
                    "one step of 2 alpha vs two of alpha: halving alpha divides "
-                   "the difference by " + testing::rounded(r1, 1) + ", " +
-                     testing::rounded(r2, 1) + " (expected 4)");
+                   "the difference by " +
+                     testing::rounded(r1, 1) + ", " + testing::rounded(r2, 1) +
+                     " (expected 4)");
   }
 
   // Random features.
   {
-    Training t(optimizer("adam", 0.05, 5) +
+    Training             t(optimizer("adam", 0.05, 5) +
                "subsection Optimizer\n set Random features = true\nend\n");
     const Vector<double> before = t.network.parameters();
     t.train("npde-output/trainer_random_features");
     const Vector<double> &after = t.network.parameters();
     const unsigned int    o     = t.network.block_offset(Network::Block::w_t);
     const bool            hidden_same =
-      std::memcmp(before.begin() + o, after.begin() + o,
+      std::memcmp(before.begin() + o,
+                  after.begin() + o,
                   sizeof(double) * (before.size() - o)) == 0;
     bool c_changed = false;
     for (unsigned int i = 0; i < t.network.n_neurons(); ++i)
@@ -216,7 +207,7 @@ main(int argc, char **argv)
     const auto h = uninterrupted.train("npde-output/trainer_uninterrupted");
     Training   killed(optimizer("adam", 0.05, 12));
     killed.train("npde-output/trainer_resumed", 8); // last checkpoint: 5
-    Training resumed(optimizer("adam", 0.05, 12) +
+    Training   resumed(optimizer("adam", 0.05, 12) +
                      "subsection Trainer\n set Resume = true\nend\n");
     const auto h_resumed = resumed.train("npde-output/trainer_resumed");
     testing::check(same_history(h, h_resumed),
@@ -227,8 +218,8 @@ main(int argc, char **argv)
 
   // A divergent learning rate.
   {
-    Training   t(optimizer("gradient descent", 1e6, 30));
-    const auto h = t.train("npde-output/trainer_divergent");
+    Training     t(optimizer("gradient descent", 1e6, 30));
+    const auto   h        = t.train("npde-output/trainer_divergent");
     unsigned int rejected = 0;
     for (const auto &r : h)
       rejected += r.accepted ? 0 : 1;

@@ -103,6 +103,14 @@ namespace npde
       std::rethrow_exception(failure);
   }
 
+  /// Parse the parameter structs @p parameters, each from its subsection.
+  template <typename... Parameters>
+  void
+  parse_all(ParameterHandler &prm, Parameters &...parameters)
+  {
+    (parameters.parse_parameters(prm), ...);
+  }
+
   /// What main() calls: the command line of `npde`. Returns the exit code.
   int
   run_program(int argc, char **argv);
