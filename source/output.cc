@@ -9,6 +9,8 @@
 #include <npde/expression.h>
 #include <npde/output.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -62,7 +64,9 @@ namespace npde
   void
   write_file_atomically(const std::string &path, const std::string &content)
   {
-    const std::string temporary = path + ".tmp";
+    // A temporary name of this process's own, so that two runs writing into
+    // the same directory never rename each other's half-written file.
+    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
     {
       std::ofstream out(temporary);
       out << content;
