@@ -118,33 +118,10 @@ namespace npde
                     "if Newton's tolerance is loose, tighten it.")
               << std::endl;
 
-        // What the user can look at in ParaView: u, h, u − h, the adjoint and
-        // g_θ at the output levels, at θ.
-        std::vector<Vector<double>> g_values;
-        network.evaluate(problem.state.times(),
-                         problem.state.source_point_coordinates(),
-                         g_values);
-        for (unsigned int n = 0; n <= problem.state.n_steps(); ++n)
-          if (output.is_output_level(n, problem.state.n_steps()))
-            {
-              TimerOutput::Scope scope(timer, "output");
-              const auto        &state = problem.state;
-              auto               u     = state.ghosted(state.state(n));
-              auto               h     = state.ghosted(target.nodal_values(n));
-              auto               diff  = state.state(n);
-              diff -= target.nodal_values(n);
-              const auto u_minus_h = state.ghosted(diff);
-              const auto adjoint =
-                state.ghosted(objective.adjoint().adjoint(n));
-              output.write_time_level(state.dof_handler(),
-                                      state.mapping(),
-                                      n,
-                                      state.times()[n],
-                                      {{"u", &u},
-                                       {"h", &h},
-                                       {"u_minus_h", &u_minus_h},
-                                       {"adjoint", &adjoint}});
-            }
+        // What the user can look at in ParaView, at θ.
+        TimerOutput::Scope scope(timer, "output");
+        write_fitted_fields(
+          output, problem, target, objective, network, nullptr);
       });
     return consistent;
   }

@@ -35,6 +35,17 @@ namespace npde
   double
   Objective<dim>::value(const Vector<double> &theta)
   {
+    return forward(theta, nullptr);
+  }
+
+
+
+  // θ → g_θ at the source points → forward sweep → misfit (and r^n).
+  template <int dim>
+  double
+  Objective<dim>::forward(const Vector<double> &theta,
+                          std::vector<typename StateSolver<dim>::VectorType> *r)
+  {
     network.parameters() = theta;
     {
       TimerOutput::Scope t(timer, "network: forward");
@@ -45,7 +56,7 @@ namespace npde
     problem.state.solve(&g_values);
     {
       TimerOutput::Scope t(timer, "misfit");
-      last_data_misfit = target.misfit();
+      last_data_misfit = target.misfit(r);
     }
     return last_data_misfit + 0.5 * target.regularization() * (theta * theta);
   }
@@ -57,20 +68,8 @@ namespace npde
   Objective<dim>::value_and_gradient(const Vector<double> &theta,
                                      Vector<double>       &gradient)
   {
-    network.parameters() = theta;
-    {
-      TimerOutput::Scope t(timer, "network: forward");
-      network.evaluate(problem.state.times(),
-                       problem.state.source_point_coordinates(),
-                       g_values);
-    }
-    problem.state.solve(&g_values);
-
     std::vector<typename StateSolver<dim>::VectorType> r;
-    {
-      TimerOutput::Scope t(timer, "misfit");
-      last_data_misfit = target.misfit(&r);
-    }
+    const double                                       J = forward(theta, &r);
     adjoint_solver.solve(r);
 
     std::vector<Vector<double>> weights;
@@ -89,7 +88,7 @@ namespace npde
                         problem.domain.triangulation().get_communicator(),
                         ArrayView<double>(gradient.begin(), gradient.size()));
     gradient.add(target.regularization(), theta);
-    return last_data_misfit + 0.5 * target.regularization() * (theta * theta);
+    return J;
   }
 
 

@@ -356,50 +356,62 @@ namespace npde
               << "/network.txt, history: " << output.directory()
               << "/history.csv" << std::endl;
 
-        for (unsigned int n = 0; n <= state.n_steps(); ++n)
-          if (output.is_output_level(n, state.n_steps()))
-            {
-              TimerOutput::Scope scope(timer, "output");
-              const double       t    = state.times()[n];
-              auto               diff = state.state(n);
-              diff -= target.nodal_values(n);
-              const auto u         = state.ghosted(state.state(n));
-              const auto h         = state.ghosted(target.nodal_values(n));
-              const auto u_minus_h = state.ghosted(diff);
-              const auto adjoint =
-                state.ghosted(objective.adjoint().adjoint(n));
-              auto g_theta = state.new_vector(), gs = state.new_vector(),
-                   gd = state.new_vector();
-              VectorTools::interpolate(state.mapping(),
-                                       state.dof_handler(),
-                                       NetworkFunction<dim>(network, t),
-                                       g_theta);
-              std::vector<std::pair<std::string, const Output::VectorType *>>
-                         fields          = {{"u", &u},
-                                            {"h", &h},
-                                            {"u_minus_h", &u_minus_h},
-                                            {"adjoint", &adjoint}};
-              const auto g_theta_ghosted = state.ghosted(g_theta);
-              fields.emplace_back("g_theta", &g_theta_ghosted);
-              Output::VectorType g_star_ghosted, difference_ghosted;
-              if (g_star)
-                {
-                  VectorTools::interpolate(state.mapping(),
-                                           state.dof_handler(),
-                                           ExpressionFunction<dim>(*g_star, t),
-                                           gs);
-                  gd = g_theta;
-                  gd -= gs;
-                  g_star_ghosted     = state.ghosted(gs);
-                  difference_ghosted = state.ghosted(gd);
-                  fields.emplace_back("g_star", &g_star_ghosted);
-                  fields.emplace_back("g_theta_minus_g_star",
-                                      &difference_ghosted);
-                }
-              output.write_time_level(
-                state.dof_handler(), state.mapping(), n, t, fields);
-            }
+        TimerOutput::Scope scope(timer, "output");
+        write_fitted_fields(
+          output, problem, target, objective, network, g_star.get());
       });
+  }
+
+
+
+  template <int dim>
+  void
+  write_fitted_fields(Output                    &output,
+                      const ForwardProblem<dim> &problem,
+                      const TargetData<dim>     &target,
+                      const Objective<dim>      &objective,
+                      const Network             &network,
+                      const Expression          *g_star)
+  {
+    const StateSolver<dim> &state = problem.state;
+    // Interpolate a function into a ghosted vector of the state's space.
+    const auto interpolated = [&](const Function<dim> &f) {
+      auto v = state.new_vector();
+      VectorTools::interpolate(state.mapping(), state.dof_handler(), f, v);
+      return v;
+    };
+    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+      if (output.is_output_level(n, state.n_steps()))
+        {
+          const double t    = state.times()[n];
+          auto         diff = state.state(n);
+          diff -= target.nodal_values(n);
+          const auto u         = state.ghosted(state.state(n));
+          const auto h         = state.ghosted(target.nodal_values(n));
+          const auto u_minus_h = state.ghosted(diff);
+          const auto adjoint   = state.ghosted(objective.adjoint().adjoint(n));
+          const auto g_theta   = interpolated(NetworkFunction<dim>(network, t));
+          const auto g_theta_ghosted = state.ghosted(g_theta);
+          std::vector<std::pair<std::string, const Output::VectorType *>>
+                             fields = {{"u", &u},
+                                       {"h", &h},
+                                       {"u_minus_h", &u_minus_h},
+                                       {"adjoint", &adjoint},
+                                       {"g_theta", &g_theta_ghosted}};
+          Output::VectorType g_star_ghosted, difference_ghosted;
+          if (g_star)
+            {
+              const auto gs = interpolated(ExpressionFunction<dim>(*g_star, t));
+              auto       gd = g_theta;
+              gd -= gs;
+              g_star_ghosted     = state.ghosted(gs);
+              difference_ghosted = state.ghosted(gd);
+              fields.emplace_back("g_star", &g_star_ghosted);
+              fields.emplace_back("g_theta_minus_g_star", &difference_ghosted);
+            }
+          output.write_time_level(
+            state.dof_handler(), state.mapping(), n, t, fields);
+        }
   }
 
 
@@ -508,6 +520,27 @@ namespace npde
 
 
 
+  template void
+  write_fitted_fields(Output &,
+                      const ForwardProblem<1> &,
+                      const TargetData<1> &,
+                      const Objective<1> &,
+                      const Network &,
+                      const Expression *);
+  template void
+  write_fitted_fields(Output &,
+                      const ForwardProblem<2> &,
+                      const TargetData<2> &,
+                      const Objective<2> &,
+                      const Network &,
+                      const Expression *);
+  template void
+  write_fitted_fields(Output &,
+                      const ForwardProblem<3> &,
+                      const TargetData<3> &,
+                      const Objective<3> &,
+                      const Network &,
+                      const Expression *);
   template Network
   create_network(const NetworkParameters &, const ForwardProblem<1> &);
   template Network

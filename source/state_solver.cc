@@ -497,7 +497,7 @@ namespace npde
               r += (c_mass * mass(i, j) + c_op * op(i, j)) * local_u(j);
             local_r(i) = r;
           }
-        if (has_reaction)
+        if (has_reaction && c_op != 0.)
           for (unsigned int q = 0; q < nq; ++q)
             {
               double u_q = 0;
@@ -554,7 +554,7 @@ namespace npde
           for (unsigned int j = 0; j < dpc; ++j)
             local_l(i, j) = c_mass * mass(i, j) + c_op * op(i, j);
 
-        if (has_reaction)
+        if (has_reaction && c_op != 0.)
           {
             u.extract_subvector_to(local_dofs.begin(),
                                    local_dofs.end(),
@@ -633,26 +633,6 @@ namespace npde
 
   template <int dim>
   void
-  StateSolver<dim>::add_sources(
-    const unsigned int                 n,
-    const double                       factor,
-    const std::vector<Vector<double>> *source_at_points,
-    VectorType                        &v) const
-  {
-    if (!known_sources.empty())
-      v.add(factor, known_sources[n]);
-    if (source_at_points != nullptr)
-      {
-        VectorType G(locally_owned_dofs, communicator);
-        source_vector((*source_at_points)[n], G);
-        v.add(factor, G);
-      }
-  }
-
-
-
-  template <int dim>
-  void
   StateSolver<dim>::apply_constraints(const unsigned int n, VectorType &u) const
   {
     for (const auto &value : boundary_values[n])
@@ -695,6 +675,22 @@ namespace npde
       apply_constraints(0, trajectory[0]);
     }
 
+    // S^n + G^n of one level, computed once: step n uses levels n−1 and n.
+    VectorType G(locally_owned_dofs, communicator);
+    const auto level_sources = [&](const unsigned int n, VectorType &out) {
+      out = 0.;
+      if (!known_sources.empty())
+        out += known_sources[n];
+      if (source_at_points != nullptr)
+        {
+          source_vector((*source_at_points)[n], G);
+          out += G;
+        }
+    };
+    VectorType sources_old(locally_owned_dofs, communicator);
+    VectorType sources_new(locally_owned_dofs, communicator);
+    level_sources(0, sources_old);
+
     const double theta = time_parameters.theta;
     VectorType   known(locally_owned_dofs, communicator);
     for (unsigned int n = 1; n < time_levels.size(); ++n)
@@ -711,8 +707,9 @@ namespace npde
                             -1.,
                             k * (1. - theta),
                             known);
-          add_sources(n - 1, -k * (1. - theta), source_at_points, known);
-          add_sources(n, -k * theta, source_at_points, known);
+          level_sources(n, sources_new);
+          known.add(-k * (1. - theta), sources_old, -k * theta, sources_new);
+          sources_old.swap(sources_new);
         }
 
         // Newton starts from U^{n−1} with the Dirichlet values of t_n.

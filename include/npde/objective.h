@@ -54,6 +54,10 @@ namespace npde
     adjoint() const;
 
   private:
+    double
+    forward(const Vector<double>                               &theta,
+            std::vector<typename StateSolver<dim>::VectorType> *r);
+
     ForwardProblem<dim>        &problem;
     Network                    &network;
     TargetData<dim>            &target;

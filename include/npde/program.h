@@ -19,6 +19,8 @@
 
 #include <npde/forward_problem.h>
 #include <npde/network.h>
+#include <npde/objective.h>
+#include <npde/output.h>
 
 #include <exception>
 
@@ -61,6 +63,20 @@ namespace npde
   template <int dim>
   void
   run_training(ParameterHandler &prm, const std::string &command_line);
+
+  /**
+   * Write u, h, u − h, the adjoint Λ and g_θ (and, if @p g_star is given,
+   * g* and g_θ − g*) at the output levels, as a run that fits the network
+   * leaves them. g_θ and g* are interpolations for display only.
+   */
+  template <int dim>
+  void
+  write_fitted_fields(Output                    &output,
+                      const ForwardProblem<dim> &problem,
+                      const TargetData<dim>     &target,
+                      const Objective<dim>      &objective,
+                      const Network             &network,
+                      const Expression          *g_star);
 
   /// The network of a run: loaded or drawn as the parameters say, with the
   /// input map of the problem's domain and time interval if asked for.

@@ -295,13 +295,6 @@ namespace npde
                       const double      t,
                       const double      k);
 
-    /// Adds factor·(G^n + S^n) to @p v.
-    void
-    add_sources(const unsigned int                 n,
-                const double                       factor,
-                const std::vector<Vector<double>> *source_at_points,
-                VectorType                        &v) const;
-
     /// Dirichlet values at t_n, then hanging-node values.
     void
     apply_constraints(const unsigned int n, VectorType &u) const;
