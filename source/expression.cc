@@ -196,14 +196,6 @@ namespace npde
 
 
 
-  const std::string &
-  Expression::parameter_name() const
-  {
-    return name;
-  }
-
-
-
   template <int dim>
   ExpressionFunction<dim>::ExpressionFunction(const Expression &expression,
                                               const double      time)

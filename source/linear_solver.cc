@@ -54,7 +54,6 @@ namespace npde
                            const bool        higher_order)
   {
     matrix = &matrix_;
-    ++initializations;
     chosen = parameters.type;
     if (chosen == LinearSolverParameters::Type::automatic)
       chosen = (spd ? LinearSolverParameters::Type::cg :
@@ -142,9 +141,4 @@ namespace npde
 
 
 
-  unsigned int
-  LinearSolver::n_initializations() const
-  {
-    return initializations;
-  }
 } // namespace npde

@@ -370,15 +370,6 @@ namespace npde
 
 
   template <int dim>
-  const Vector<double> &
-  TargetData<dim>::values(const unsigned int n) const
-  {
-    return h[n];
-  }
-
-
-
-  template <int dim>
   const typename TargetData<dim>::VectorType &
   TargetData<dim>::nodal_values(const unsigned int n) const
   {

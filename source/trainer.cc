@@ -201,9 +201,11 @@ namespace npde
           return;
       }
 
-    // The trained network, and the objective evaluated at it.
+    // The trained network, and the objective (state, adjoint) at it: the
+    // last evaluation was at θ unless the last trial was rejected.
     network.parameters() = theta;
-    objective.value_and_gradient(theta, gradient);
+    if (!records.back().accepted)
+      objective.value_and_gradient(theta, gradient);
     write_checkpoint(theta);
   }
 

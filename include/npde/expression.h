@@ -102,8 +102,6 @@ namespace npde
     const std::string &
     formula() const;
 
-    const std::string &
-    parameter_name() const;
 
   private:
     void

@@ -77,9 +77,6 @@ namespace npde
     std::string
     method() const;
 
-    unsigned int
-    n_initializations() const;
-
   private:
     const LinearSolverParameters                    parameters;
     const MatrixType                               *matrix = nullptr;
@@ -87,7 +84,6 @@ namespace npde
     TrilinosWrappers::PreconditionAMG               amg;
     SolverControl                                   direct_control;
     std::unique_ptr<TrilinosWrappers::SolverDirect> direct;
-    unsigned int                                    initializations = 0;
   };
 } // namespace npde
 

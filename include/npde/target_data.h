@@ -86,10 +86,6 @@ namespace npde
     double
     max_abs() const;
 
-    /// h^n at the quadrature points of the locally owned cells.
-    const Vector<double> &
-    values(const unsigned int n) const;
-
     /**
      * h^n at the support points of the state's finite-element space: the
      * field `h` of the VTU output, for display only (the misfit uses the
