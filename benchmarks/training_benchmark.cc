@@ -8,7 +8,7 @@
 // code takes 0.024, 0.14, 2.5 and 13 s per epoch on a 2-core machine like
 // ours.
 //
-//   build/benchmarks/training_benchmark [linear solver]
+//   build/benchmarks/training_benchmark [linear solver [N ...]]
 // ---------------------------------------------------------------------------
 #include <deal.II/base/multithread_info.h>
 
@@ -25,8 +25,18 @@ main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, numbers::invalid_unsigned_int);
   const std::string solver = (argc > 1 ? argv[1] : "automatic");
-  const std::vector<std::pair<unsigned int, double>> paper = {
+  std::vector<std::pair<unsigned int, double>> paper = {
     {10, 0.024}, {100, 0.14}, {1000, 2.5}, {5000, 13.}};
+  // Optionally only some of the sizes, e.g. for a profiler.
+  if (argc > 2)
+    {
+      std::vector<std::pair<unsigned int, double>> chosen;
+      for (int a = 2; a < argc; ++a)
+        for (const auto &entry : paper)
+          if (entry.first == std::stoul(argv[a]))
+            chosen.push_back(entry);
+      paper = chosen;
+    }
 
   std::cout << "Training on the paper's heat setting, Adam, linear solver '"
             << solver << "', " << MultithreadInfo::n_threads()
@@ -65,7 +75,12 @@ end
                          "npde-output/training_benchmark",
                          MPI_COMM_WORLD,
                          run.pcout);
+      run.timer.reset();
       trainer.run();
+      if (argc > 2) // where the time goes, when sizes were chosen
+        for (const auto &[section, seconds] :
+             run.timer.get_summary_data(TimerOutput::total_wall_time))
+          std::cout << "  " << std::setw(34) << section << seconds << " s\n";
       // The history's wall times: iterations 1..10 (0 is the first gradient).
       const auto  &h       = trainer.history();
       const double seconds = (h.back().wall_time - h.front().wall_time) /

@@ -43,23 +43,22 @@ namespace npde
     VectorType rhs = state.new_vector(), coupling = state.new_vector();
     for (unsigned int n = K; n >= 1; --n)
       {
-        const double     t         = state.times()[n];
-        const VectorType u_ghosted = state.ghosted(state.state(n));
-        rhs                        = r[n];
+        const double      t = state.times()[n];
+        const VectorType &u = state.state(n);
+        rhs                 = r[n];
         if (n < K)
           {
             // The coupling of step n+1 to U^n, transposed, applied to
             // Λ^{n+1} (whose hanging-node values are distributed). For
             // ϑ = 1 it is just −M.
             TimerOutput::Scope scope(timer, "adjoint: assembly");
-            coupling                     = 0.;
-            const VectorType lambda_next = state.ghosted(lambda[n + 1]);
-            state.assemble_linearization(u_ghosted,
+            coupling = 0.;
+            state.assemble_linearization(u,
                                          t,
                                          -1.,
                                          state.step_size(n + 1) * (1. - theta),
                                          true,
-                                         &lambda_next,
+                                         &lambda[n + 1],
                                          &coupling,
                                          nullptr);
             rhs -= coupling;
@@ -80,7 +79,7 @@ namespace npde
               TimerOutput::Scope scope(timer, "adjoint: assembly");
               transposed_jacobian = 0.;
               min_dfdu =
-                state.assemble_linearization(u_ghosted,
+                state.assemble_linearization(u,
                                              t,
                                              1.,
                                              state.step_size(n) * theta,
@@ -96,7 +95,8 @@ namespace npde
                state.step_size(n) * theta * std::max(0., -min_dfdu) < 1.);
             linear_solver.initialize(transposed_jacobian,
                                      spd,
-                                     state.dof_handler().get_fe().degree > 1);
+                                     state.dof_handler().get_fe().degree > 1,
+                                     state.jacobian_is_constant_in_time());
             jacobian_ready = true;
           }
 

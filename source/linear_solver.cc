@@ -16,13 +16,20 @@ namespace npde
       "Linear solver",
       "automatic",
       Patterns::Selection("automatic|cg|gmres|direct"),
-      "automatic: CG + AMG when the Jacobian is symmetric positive definite "
-      "(no advection and k*theta*max(-df/du) < 1), GMRES + AMG otherwise; "
-      "cg and gmres force one of them; direct factorises with Amesos KLU.");
+      "automatic: a sparse direct factorisation (Amesos KLU) when one matrix "
+      "serves all time steps (a linear problem) and has at most 'Direct "
+      "solver size limit' rows; otherwise CG + AMG when the Jacobian is "
+      "symmetric positive definite (no advection and k*theta*max(-df/du) < "
+      "1), GMRES + AMG if not. cg, gmres and direct force one of them.");
     prm.declare_entry("Maximum linear iterations",
                       "1000",
                       Patterns::Integer(1),
                       "Iteration limit of CG and GMRES.");
+    prm.declare_entry("Direct solver size limit",
+                      "100000",
+                      Patterns::Integer(0),
+                      "The largest matrix (rows) that 'automatic' factorises "
+                      "when the matrix is the same at every time step.");
   }
 
 
@@ -36,6 +43,7 @@ namespace npde
                            t == "direct" ? Type::direct :
                                            Type::automatic);
     max_iterations      = prm.get_integer("Maximum linear iterations");
+    direct_limit        = prm.get_integer("Direct solver size limit");
   }
 
 
@@ -51,12 +59,15 @@ namespace npde
   void
   LinearSolver::initialize(const MatrixType &matrix_,
                            const bool        spd,
-                           const bool        higher_order)
+                           const bool        higher_order,
+                           const bool        reused)
   {
     matrix = &matrix_;
     chosen = parameters.type;
     if (chosen == LinearSolverParameters::Type::automatic)
-      chosen = (spd ? LinearSolverParameters::Type::cg :
+      chosen = (reused && matrix_.m() <= parameters.direct_limit ?
+                  LinearSolverParameters::Type::direct :
+                spd ? LinearSolverParameters::Type::cg :
                       LinearSolverParameters::Type::gmres);
 
     if (chosen == LinearSolverParameters::Type::direct)

@@ -180,7 +180,9 @@ namespace npde
         ". Use fewer time steps or a coarser mesh, or raise the limit.");
 
     setup_cell_data();
-    setup_source_coupling();
+    setup_point_coupling(source_quadrature, false, source_coupling);
+    setup_point_coupling(quadrature, true, misfit_coupling);
+    operators.clear();
     setup_known_sources_and_boundary_values();
 
     trajectory.assign(time_levels.size(),
@@ -222,14 +224,31 @@ namespace npde
                                                communicator,
                                                locally_relevant_dofs);
     jacobian.reinit(locally_owned_dofs, locally_owned_dofs, dsp, communicator);
+
+    // The pattern of Cᵀ L: rows condensed, columns not.
+    AffineConstraints<double> no_constraints;
+    no_constraints.close();
+    operator_sparsity.reinit(dofs.n_dofs(), dofs.n_dofs(), locally_relevant_dofs);
+    std::vector<types::global_dof_index> local_dofs(fe.n_dofs_per_cell());
+    for (const auto &cell : dofs.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          cell->get_dof_indices(local_dofs);
+          homogeneous_constraints.add_entries_local_to_global(
+            local_dofs, no_constraints, local_dofs, operator_sparsity, false);
+        }
+    SparsityTools::distribute_sparsity_pattern(operator_sparsity,
+                                               locally_owned_dofs,
+                                               communicator,
+                                               locally_relevant_dofs);
   }
 
 
 
   // The local mass and operator matrices of every locally owned cell are
-  // computed once per mesh, together with the quadrature points and JxW
-  // values that the reaction term needs. Newton's loop then never runs
-  // FEValues again (DESIGN.md section 8).
+  // computed once per mesh. Newton's loop then never runs FEValues again
+  // (DESIGN.md section 8); the reaction term takes its points and JxW values
+  // from misfit_coupling, which uses the same quadrature.
   template <int dim>
   void
   StateSolver<dim>::setup_cell_data()
@@ -250,8 +269,6 @@ namespace npde
     cell_dof_indices.clear();
     cell_mass.clear();
     cell_operator.clear();
-    cell_points.clear();
-    cell_JxW.clear();
     n_local_cells = 0;
 
     std::vector<types::global_dof_index> local_dofs(dpc);
@@ -283,8 +300,6 @@ namespace npde
                                   JxW;
                     }
                 }
-              cell_points.push_back(x);
-              cell_JxW.push_back(JxW);
             }
           cell_dof_indices.insert(cell_dof_indices.end(),
                                   local_dofs.begin(),
@@ -297,34 +312,43 @@ namespace npde
 
 
 
-  // B_{i,q} = φ_i(x_q) JxW_q for the points x_q of Q_g on the locally owned
-  // cells, numbered rank by rank. Rows are condensed (Cᵀ B) through
+  // For the points x_q of a quadrature on the locally owned cells, numbered
+  // rank by rank: B_{i,q} = φ_i(x_q) JxW_q with rows condensed (Cᵀ B) through
   // distribute_local_to_global with "no constraints" on the columns, so
-  // G^n = B g^n is a condensed vector, and Bᵀ μ, for μ with zero constrained
-  // entries, equals the point values of the distributed μ_h times JxW.
+  // B v is a condensed vector, and Bᵀ μ, for μ with zero constrained
+  // entries, equals the point values of the distributed μ_h times JxW; and,
+  // if asked for, Φ_{q,i} = φ_i(x_q) without any constraints, so Φ u are
+  // the point values of u_h. Both replace cell loops in the time loop by
+  // one sparse product each.
   template <int dim>
   void
-  StateSolver<dim>::setup_source_coupling()
+  StateSolver<dim>::setup_point_coupling(const Quadrature<dim> &q_rule,
+                                         const bool with_interpolation,
+                                         PointCoupling &coupling) const
   {
     const unsigned int dpc = fe.n_dofs_per_cell();
-    const unsigned int nq  = source_quadrature.size();
+    const unsigned int nq  = q_rule.size();
 
     const std::vector<IndexSet> partition =
       Utilities::MPI::create_ascending_partitioning(communicator,
                                                     n_local_cells * nq);
-    locally_owned_source_points =
+    coupling.owned_points =
       partition[Utilities::MPI::this_mpi_process(communicator)];
+    const types::global_dof_index n_points    = coupling.owned_points.size();
     const types::global_dof_index first_point =
-      (locally_owned_source_points.n_elements() > 0 ?
-         *locally_owned_source_points.begin() :
+      (coupling.owned_points.n_elements() > 0 ?
+         *coupling.owned_points.begin() :
          0);
 
     AffineConstraints<double> no_constraints;
     no_constraints.close();
 
-    DynamicSparsityPattern               dsp(dofs.n_dofs(),
-                               locally_owned_source_points.size(),
-                               locally_relevant_dofs);
+    DynamicSparsityPattern integration_dsp(dofs.n_dofs(),
+                                           n_points,
+                                           locally_relevant_dofs);
+    DynamicSparsityPattern interpolation_dsp(n_points,
+                                             dofs.n_dofs(),
+                                             coupling.owned_points);
     std::vector<types::global_dof_index> columns(nq);
     std::vector<types::global_dof_index> local_dofs(dpc);
     for (unsigned int c = 0; c < n_local_cells; ++c)
@@ -334,26 +358,37 @@ namespace npde
         for (unsigned int q = 0; q < nq; ++q)
           columns[q] = first_point + c * nq + q;
         homogeneous_constraints.add_entries_local_to_global(
-          local_dofs, no_constraints, columns, dsp, false);
+          local_dofs, no_constraints, columns, integration_dsp, false);
+        if (with_interpolation)
+          for (const auto point : columns)
+            interpolation_dsp.add_entries(point,
+                                          local_dofs.begin(),
+                                          local_dofs.end());
       }
-    SparsityTools::distribute_sparsity_pattern(dsp,
+    SparsityTools::distribute_sparsity_pattern(integration_dsp,
                                                locally_owned_dofs,
                                                communicator,
                                                locally_relevant_dofs);
-    source_coupling.reinit(locally_owned_dofs,
-                           locally_owned_source_points,
-                           dsp,
-                           communicator);
+    coupling.integration.reinit(locally_owned_dofs,
+                                coupling.owned_points,
+                                integration_dsp,
+                                communicator);
+    if (with_interpolation)
+      coupling.interpolation.reinit(coupling.owned_points,
+                                    locally_owned_dofs,
+                                    interpolation_dsp,
+                                    communicator);
 
-    FEValues<dim>      fe_values(mapping_q,
+    FEValues<dim>       fe_values(mapping_q,
                             fe,
-                            source_quadrature,
+                            q_rule,
                             update_values | update_quadrature_points |
                               update_JxW_values);
-    FullMatrix<double> local(dpc, nq);
-    source_point_locations.clear();
-    source_point_flat.clear();
-    source_point_JxW.clear();
+    FullMatrix<double>  local(dpc, nq);
+    std::vector<double> phi(dpc);
+    coupling.points.clear();
+    coupling.coordinates.clear();
+    coupling.JxW.clear();
     unsigned int c = 0;
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -363,18 +398,91 @@ namespace npde
           for (unsigned int q = 0; q < nq; ++q)
             {
               columns[q] = first_point + c * nq + q;
-              source_point_locations.push_back(fe_values.quadrature_point(q));
+              coupling.points.push_back(fe_values.quadrature_point(q));
               for (unsigned int d = 0; d < dim; ++d)
-                source_point_flat.push_back(fe_values.quadrature_point(q)[d]);
-              source_point_JxW.push_back(fe_values.JxW(q));
+                coupling.coordinates.push_back(fe_values.quadrature_point(q)[d]);
+              coupling.JxW.push_back(fe_values.JxW(q));
               for (unsigned int i = 0; i < dpc; ++i)
-                local(i, q) = fe_values.shape_value(i, q) * fe_values.JxW(q);
+                {
+                  phi[i]      = fe_values.shape_value(i, q);
+                  local(i, q) = phi[i] * fe_values.JxW(q);
+                }
+              if (with_interpolation)
+                coupling.interpolation.add(columns[q], local_dofs, phi);
             }
           homogeneous_constraints.distribute_local_to_global(
-            local, local_dofs, no_constraints, columns, source_coupling);
+            local, local_dofs, no_constraints, columns, coupling.integration);
           ++c;
         }
-    source_coupling.compress(VectorOperation::add);
+    coupling.integration.compress(VectorOperation::add);
+    if (with_interpolation)
+      coupling.interpolation.compress(VectorOperation::add);
+    coupling.buffer.reinit(coupling.owned_points, communicator);
+  }
+
+
+
+  template <int dim>
+  const typename StateSolver<dim>::VectorType &
+  StateSolver<dim>::PointCoupling::to_buffer(const Vector<double> &values) const
+  {
+    AssertDimension(values.size(), points.size());
+    std::copy(values.begin(), values.end(), buffer.begin());
+    return buffer;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::PointCoupling::from_buffer(Vector<double> &values) const
+  {
+    values.reinit(points.size());
+    std::copy(buffer.begin(), buffer.end(), values.begin());
+  }
+
+
+
+  template <int dim>
+  const typename StateSolver<dim>::MatrixType &
+  StateSolver<dim>::operator_matrix(const double c_mass,
+                                    const double c_op,
+                                    const bool   transpose) const
+  {
+    // M and the diffusion part of A are symmetric: only advection makes the
+    // transpose a different matrix.
+    const bool transposed = transpose && model.has_advection();
+    std::unique_ptr<MatrixType> &matrix =
+      operators[std::make_tuple(c_mass, c_op, transposed)];
+    if (matrix)
+      return *matrix;
+
+    TimerOutput::Scope scope(timer, "state: operator matrices");
+    matrix = std::make_unique<MatrixType>();
+    matrix->reinit(locally_owned_dofs,
+                   locally_owned_dofs,
+                   operator_sparsity,
+                   communicator);
+    AffineConstraints<double> no_constraints;
+    no_constraints.close();
+    const unsigned int                   dpc = fe.n_dofs_per_cell();
+    FullMatrix<double>                   local(dpc, dpc);
+    std::vector<types::global_dof_index> local_dofs(dpc);
+    for (unsigned int c = 0; c < n_local_cells; ++c)
+      {
+        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
+                          cell_dof_indices.begin() + (c + 1) * dpc);
+        for (unsigned int i = 0; i < dpc; ++i)
+          for (unsigned int j = 0; j < dpc; ++j)
+            local(i, j) =
+              c_mass * cell_mass[c](i, j) +
+              c_op * (transposed ? cell_operator[c](j, i) :
+                                   cell_operator[c](i, j));
+        homogeneous_constraints.distribute_local_to_global(
+          local, local_dofs, no_constraints, local_dofs, *matrix);
+      }
+    matrix->compress(VectorOperation::add);
+    return *matrix;
   }
 
 
@@ -475,40 +583,37 @@ namespace npde
                                       const double      c_op,
                                       VectorType       &residual) const
   {
-    const unsigned int dpc          = fe.n_dofs_per_cell();
-    const unsigned int nq           = quadrature.size();
-    const bool         has_reaction = model.has_reaction();
+    operator_matrix(c_mass, c_op, false).vmult_add(residual, u);
+    if (!model.has_reaction() || c_op == 0.)
+      return;
 
+    // The reaction c_op ∫ f(t, u_h) φ_i: the only part that needs the cells.
+    const unsigned int                   dpc = fe.n_dofs_per_cell();
+    const unsigned int                   nq  = quadrature.size();
+    const VectorType                     u_ghosted = ghosted(u);
+    const auto                          &points    = misfit_coupling.points;
+    const auto                          &JxW       = misfit_coupling.JxW;
     Vector<double>                       local_u(dpc), local_r(dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
     for (unsigned int c = 0; c < n_local_cells; ++c)
       {
         local_dofs.assign(cell_dof_indices.begin() + c * dpc,
                           cell_dof_indices.begin() + (c + 1) * dpc);
-        u.extract_subvector_to(local_dofs.begin(),
-                               local_dofs.end(),
-                               local_u.begin());
-        const FullMatrix<double> &mass = cell_mass[c];
-        const FullMatrix<double> &op   = cell_operator[c];
-        for (unsigned int i = 0; i < dpc; ++i)
+        u_ghosted.extract_subvector_to(local_dofs.begin(),
+                                       local_dofs.end(),
+                                       local_u.begin());
+        local_r = 0.;
+        for (unsigned int q = 0; q < nq; ++q)
           {
-            double r = 0;
-            for (unsigned int j = 0; j < dpc; ++j)
-              r += (c_mass * mass(i, j) + c_op * op(i, j)) * local_u(j);
-            local_r(i) = r;
+            double u_q = 0;
+            for (unsigned int i = 0; i < dpc; ++i)
+              u_q += shape_values(q, i) * local_u(i);
+            const double f = c_op *
+                             model.reaction(t, points[c * nq + q], u_q) *
+                             JxW[c * nq + q];
+            for (unsigned int i = 0; i < dpc; ++i)
+              local_r(i) += f * shape_values(q, i);
           }
-        if (has_reaction && c_op != 0.)
-          for (unsigned int q = 0; q < nq; ++q)
-            {
-              double u_q = 0;
-              for (unsigned int i = 0; i < dpc; ++i)
-                u_q += shape_values(q, i) * local_u(i);
-              const double f = c_op *
-                               model.reaction(t, cell_points[c * nq + q], u_q) *
-                               cell_JxW[c * nq + q];
-              for (unsigned int i = 0; i < dpc; ++i)
-                local_r(i) += f * shape_values(q, i);
-            }
         homogeneous_constraints.distribute_local_to_global(local_r,
                                                            local_dofs,
                                                            residual);
@@ -518,12 +623,36 @@ namespace npde
 
 
 
-  // L(u) = c_mass·M + c_op·(A + F'(t, u)) is Newton's Jacobian (c_mass = 1,
-  // c_op = kϑ) and, with c_mass = −1 and c_op = k(1−ϑ), the coupling
-  // ∂R^{n+1}/∂U^n of two steps. The transpose is assembled by transposing
-  // each cell matrix: Cᵀ X_Kᵀ C summed over cells is exactly the transpose of
-  // the condensed Cᵀ X C, which the adjoint needs when advection makes X
-  // non-symmetric.
+  template <int dim>
+  double
+  StateSolver<dim>::cell_reaction_linearization(const unsigned int    c,
+                                                const Vector<double> &local_u,
+                                                const double          t,
+                                                const double          c_op,
+                                                FullMatrix<double>   &local) const
+  {
+    const unsigned int dpc      = fe.n_dofs_per_cell();
+    const unsigned int nq       = quadrature.size();
+    double             min_dfdu = std::numeric_limits<double>::infinity();
+    local                       = 0.;
+    for (unsigned int q = 0; q < nq; ++q)
+      {
+        double u_q = 0;
+        for (unsigned int i = 0; i < dpc; ++i)
+          u_q += shape_values(q, i) * local_u(i);
+        const double dfdu =
+          model.reaction_derivative(t, misfit_coupling.points[c * nq + q], u_q);
+        min_dfdu       = std::min(min_dfdu, dfdu);
+        const double w = c_op * dfdu * misfit_coupling.JxW[c * nq + q];
+        for (unsigned int i = 0; i < dpc; ++i)
+          for (unsigned int j = 0; j < dpc; ++j)
+            local(i, j) += w * shape_values(q, i) * shape_values(q, j);
+      }
+    return min_dfdu;
+  }
+
+
+
   template <int dim>
   double
   StateSolver<dim>::assemble_linearization(const VectorType &u,
@@ -535,67 +664,62 @@ namespace npde
                                            VectorType       *product,
                                            MatrixType       *matrix) const
   {
-    const unsigned int dpc          = fe.n_dofs_per_cell();
-    const unsigned int nq           = quadrature.size();
-    const bool         has_reaction = model.has_reaction();
+    // The constant part of the product is one sparse product; the reaction's
+    // part F'(u) (a symmetric weighted mass matrix, so the same transposed)
+    // needs a loop over the cells, as does the matrix.
+    if (product)
+      operator_matrix(c_mass, c_op, transpose).vmult_add(*product, *v);
+    const bool reaction = model.has_reaction() && c_op != 0.;
+    double     min_dfdu = std::numeric_limits<double>::infinity();
+    if (!matrix && !(product && reaction))
+      return min_dfdu;
 
+    const unsigned int dpc = fe.n_dofs_per_cell();
+    const VectorType   u_ghosted = reaction ? ghosted(u) : VectorType();
+    const VectorType   v_ghosted =
+      product && reaction ? ghosted(*v) : VectorType();
     Vector<double>     local_u(dpc), local_v(dpc), local_p(dpc);
-    FullMatrix<double> local_l(dpc, dpc), local_t(dpc, dpc);
+    FullMatrix<double> local_f(dpc, dpc), local_l(dpc, dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
-    double min_dfdu = std::numeric_limits<double>::infinity();
 
     for (unsigned int c = 0; c < n_local_cells; ++c)
       {
         local_dofs.assign(cell_dof_indices.begin() + c * dpc,
                           cell_dof_indices.begin() + (c + 1) * dpc);
-        const FullMatrix<double> &mass = cell_mass[c];
-        const FullMatrix<double> &op   = cell_operator[c];
-        for (unsigned int i = 0; i < dpc; ++i)
-          for (unsigned int j = 0; j < dpc; ++j)
-            local_l(i, j) = c_mass * mass(i, j) + c_op * op(i, j);
-
-        if (has_reaction && c_op != 0.)
+        if (reaction)
           {
-            u.extract_subvector_to(local_dofs.begin(),
-                                   local_dofs.end(),
-                                   local_u.begin());
-            for (unsigned int q = 0; q < nq; ++q)
-              {
-                double u_q = 0;
-                for (unsigned int i = 0; i < dpc; ++i)
-                  u_q += shape_values(q, i) * local_u(i);
-                const double dfdu =
-                  model.reaction_derivative(t, cell_points[c * nq + q], u_q);
-                min_dfdu       = std::min(min_dfdu, dfdu);
-                const double w = c_op * dfdu * cell_JxW[c * nq + q];
-                for (unsigned int i = 0; i < dpc; ++i)
-                  for (unsigned int j = 0; j < dpc; ++j)
-                    local_l(i, j) +=
-                      w * shape_values(q, i) * shape_values(q, j);
-              }
+            u_ghosted.extract_subvector_to(local_dofs.begin(),
+                                           local_dofs.end(),
+                                           local_u.begin());
+            min_dfdu = std::min(
+              min_dfdu, cell_reaction_linearization(c, local_u, t, c_op, local_f));
           }
-        if (transpose)
+        if (product && reaction)
           {
-            local_t.copy_transposed(local_l);
-            local_l = local_t;
-          }
-
-        if (product)
-          {
-            v->extract_subvector_to(local_dofs.begin(),
-                                    local_dofs.end(),
-                                    local_v.begin());
-            local_l.vmult(local_p, local_v);
+            v_ghosted.extract_subvector_to(local_dofs.begin(),
+                                           local_dofs.end(),
+                                           local_v.begin());
+            local_f.vmult(local_p, local_v);
             homogeneous_constraints.distribute_local_to_global(local_p,
                                                                local_dofs,
                                                                *product);
           }
         if (matrix)
-          homogeneous_constraints.distribute_local_to_global(local_l,
-                                                             local_dofs,
-                                                             *matrix);
+          {
+            const FullMatrix<double> &mass = cell_mass[c];
+            const FullMatrix<double> &op   = cell_operator[c];
+            for (unsigned int i = 0; i < dpc; ++i)
+              for (unsigned int j = 0; j < dpc; ++j)
+                local_l(i, j) =
+                  c_mass * mass(i, j) +
+                  c_op * (transpose ? op(j, i) : op(i, j)) +
+                  (reaction ? local_f(i, j) : 0.);
+            homogeneous_constraints.distribute_local_to_global(local_l,
+                                                               local_dofs,
+                                                               *matrix);
+          }
       }
-    if (product)
+    if (product && reaction)
       product->compress(VectorOperation::add);
     if (matrix)
       matrix->compress(VectorOperation::add);
@@ -606,7 +730,7 @@ namespace npde
 
   template <int dim>
   void
-  StateSolver<dim>::assemble_jacobian(const VectorType &u_ghosted,
+  StateSolver<dim>::assemble_jacobian(const VectorType &u,
                                       const double      t,
                                       const double      k)
   {
@@ -616,7 +740,7 @@ namespace npde
       TimerOutput::Scope scope(timer, "state: assembly");
       jacobian = 0.;
       min_dfdu = assemble_linearization(
-        u_ghosted, t, 1., k_theta, false, nullptr, nullptr, &jacobian);
+        u, t, 1., k_theta, false, nullptr, nullptr, &jacobian);
       ++stats.n_jacobian_assemblies;
     }
     // J is SPD without advection as long as kϑ·max(−∂f/∂u) < 1.
@@ -624,7 +748,7 @@ namespace npde
       !model.has_advection() &&
       (!std::isfinite(min_dfdu) || k_theta * std::max(0., -min_dfdu) < 1.);
     TimerOutput::Scope scope(timer, "state: linear solver setup");
-    linear_solver.initialize(jacobian, spd, fe.degree > 1);
+    linear_solver.initialize(jacobian, spd, fe.degree > 1, jacobian_is_constant);
     ++stats.n_solver_setups;
     jacobian_step = k;
   }
@@ -702,7 +826,7 @@ namespace npde
         {
           TimerOutput::Scope scope(timer, "state: assembly");
           known = 0.;
-          assemble_operator(ghosted(trajectory[n - 1]),
+          assemble_operator(trajectory[n - 1],
                             time_levels[n - 1],
                             -1.,
                             k * (1. - theta),
@@ -738,15 +862,14 @@ namespace npde
     double              target = 0;
 
     // R^n(v) = known + Cᵀ[M v + kϑ(A v + F(t_n, v))], and its norm.
-    const auto evaluate_residual = [&](const VectorType &v_ghosted) {
+    const auto evaluate_residual = [&](const VectorType &v) {
       TimerOutput::Scope scope(timer, "state: assembly");
       residual = known;
-      assemble_operator(v_ghosted, t, 1., k_theta, residual);
+      assemble_operator(v, t, 1., k_theta, residual);
       return residual.l2_norm();
     };
 
-    VectorType u_ghosted = ghosted(u);
-    double     norm      = evaluate_residual(u_ghosted);
+    double norm = evaluate_residual(u);
     history.push_back(norm);
     target = std::max(parameters.newton_relative_tolerance * norm,
                       parameters.newton_absolute_tolerance);
@@ -771,7 +894,7 @@ namespace npde
           }
 
         if (!jacobian_is_constant || jacobian_step != k)
-          assemble_jacobian(u_ghosted, t, k);
+          assemble_jacobian(u, t, k);
 
         {
           TimerOutput::Scope scope(timer, "state: linear solve");
@@ -797,8 +920,7 @@ namespace npde
             u = u_old;
             u.add(step, update);
             apply_constraints(n, u);
-            u_ghosted = ghosted(u);
-            norm      = evaluate_residual(u_ghosted);
+            norm = evaluate_residual(u);
             if (norm <= (1. - 1e-4 * step) * old_norm || norm <= target ||
                 halving == 10)
               break;
@@ -864,7 +986,7 @@ namespace npde
   const std::vector<Point<dim>> &
   StateSolver<dim>::source_points() const
   {
-    return source_point_locations;
+    return source_coupling.points;
   }
 
 
@@ -873,7 +995,7 @@ namespace npde
   const std::vector<double> &
   StateSolver<dim>::source_point_coordinates() const
   {
-    return source_point_flat;
+    return source_coupling.coordinates;
   }
 
 
@@ -882,7 +1004,7 @@ namespace npde
   const std::vector<double> &
   StateSolver<dim>::source_point_weights() const
   {
-    return source_point_JxW;
+    return source_coupling.JxW;
   }
 
 
@@ -891,11 +1013,7 @@ namespace npde
   void
   StateSolver<dim>::source_vector(const Vector<double> &g, VectorType &G) const
   {
-    AssertDimension(g.size(), source_point_locations.size());
-    VectorType g_points(locally_owned_source_points, communicator);
-    for (unsigned int q = 0; q < g.size(); ++q)
-      g_points.trilinos_vector()[0][q] = g[q];
-    source_coupling.vmult(G, g_points);
+    source_coupling.integration.vmult(G, source_coupling.to_buffer(g));
   }
 
 
@@ -987,7 +1105,7 @@ namespace npde
   const std::vector<Point<dim>> &
   StateSolver<dim>::quadrature_points() const
   {
-    return cell_points;
+    return misfit_coupling.points;
   }
 
 
@@ -996,7 +1114,7 @@ namespace npde
   const std::vector<double> &
   StateSolver<dim>::quadrature_weights() const
   {
-    return cell_JxW;
+    return misfit_coupling.JxW;
   }
 
 
@@ -1006,23 +1124,8 @@ namespace npde
   StateSolver<dim>::values_at_quadrature_points(const VectorType &u,
                                                 Vector<double>   &values) const
   {
-    const unsigned int dpc = fe.n_dofs_per_cell();
-    const unsigned int nq  = quadrature.size();
-    values.reinit(n_local_cells * nq);
-    Vector<double> local_u(dpc);
-    for (unsigned int c = 0; c < n_local_cells; ++c)
-      {
-        u.extract_subvector_to(cell_dof_indices.begin() + c * dpc,
-                               cell_dof_indices.begin() + (c + 1) * dpc,
-                               local_u.begin());
-        for (unsigned int q = 0; q < nq; ++q)
-          {
-            double u_q = 0;
-            for (unsigned int i = 0; i < dpc; ++i)
-              u_q += shape_values(q, i) * local_u(i);
-            values[c * nq + q] = u_q;
-          }
-      }
+    misfit_coupling.interpolation.vmult(misfit_coupling.buffer, u);
+    misfit_coupling.from_buffer(values);
   }
 
 
@@ -1032,25 +1135,8 @@ namespace npde
   StateSolver<dim>::add_test_function_integrals(const Vector<double> &values,
                                                 VectorType           &out) const
   {
-    const unsigned int dpc = fe.n_dofs_per_cell();
-    const unsigned int nq  = quadrature.size();
-    AssertDimension(values.size(), n_local_cells * nq);
-    Vector<double>                       local(dpc);
-    std::vector<types::global_dof_index> local_dofs(dpc);
-    for (unsigned int c = 0; c < n_local_cells; ++c)
-      {
-        local = 0;
-        for (unsigned int q = 0; q < nq; ++q)
-          for (unsigned int i = 0; i < dpc; ++i)
-            local(i) +=
-              values[c * nq + q] * shape_values(q, i) * cell_JxW[c * nq + q];
-        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
-                          cell_dof_indices.begin() + (c + 1) * dpc);
-        homogeneous_constraints.distribute_local_to_global(local,
-                                                           local_dofs,
-                                                           out);
-      }
-    out.compress(VectorOperation::add);
+    misfit_coupling.integration.vmult_add(out,
+                                          misfit_coupling.to_buffer(values));
   }
 
 
@@ -1060,11 +1146,8 @@ namespace npde
   StateSolver<dim>::source_weights(const VectorType &mu,
                                    Vector<double>   &w) const
   {
-    VectorType w_points(locally_owned_source_points, communicator);
-    source_coupling.Tvmult(w_points, mu);
-    w.reinit(source_point_locations.size());
-    for (unsigned int q = 0; q < w.size(); ++q)
-      w[q] = w_points.trilinos_vector()[0][q];
+    source_coupling.integration.Tvmult(source_coupling.buffer, mu);
+    source_coupling.from_buffer(w);
   }
 
 

@@ -228,7 +228,8 @@ namespace npde
         const auto u = reference.ghosted(reference.state(n * m));
         if (same_mesh)
           {
-            reference.values_at_quadrature_points(u, h[n]);
+            reference.values_at_quadrature_points(reference.state(n * m),
+                                                  h[n]);
             h_nodal[n] = reference.state(n * m);
           }
         else
@@ -343,7 +344,7 @@ namespace npde
     Vector<double> u;
     for (unsigned int n = 0; n <= state.n_steps(); ++n)
       {
-        state.values_at_quadrature_points(state.ghosted(state.state(n)), u);
+        state.values_at_quadrature_points(state.state(n), u);
         const double omega = time_weight(n);
         u -= h[n];
         for (unsigned int q = 0; q < u.size(); ++q)

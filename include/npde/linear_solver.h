@@ -40,6 +40,9 @@ namespace npde
     };
     Type         type           = Type::automatic;
     unsigned int max_iterations = 1000;
+    /// In automatic mode, a matrix that serves every time step is factorised
+    /// when it has at most this many rows.
+    unsigned int direct_limit = 100000;
 
     static void
     declare_parameters(ParameterHandler &prm);
@@ -59,12 +62,17 @@ namespace npde
      * Set up the preconditioner (or the factorisation) for @p matrix, which
      * must stay alive and unchanged until the next call. @p spd says whether
      * the matrix is symmetric positive definite; @p higher_order whether the
-     * elements are of degree > 1 (an AMG setting).
+     * elements are of degree > 1 (an AMG setting); @p reused whether the
+     * same matrix serves many solves (all time steps of a linear problem).
+     * Then a sparse factorisation pays off: it costs about as much as a few
+     * AMG-preconditioned solves, and each later solve is two triangular
+     * sweeps, exact to round-off.
      */
     void
     initialize(const MatrixType &matrix,
                const bool        spd,
-               const bool        higher_order);
+               const bool        higher_order,
+               const bool        reused = false);
 
     /**
      * Solve matrix·x = b until the residual norm is below @p tolerance, from

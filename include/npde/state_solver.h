@@ -41,6 +41,7 @@
 #include <deal.II/fe/mapping_q.h>
 
 #include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/full_matrix.h>
 #include <deal.II/lac/trilinos_sparse_matrix.h>
 #include <deal.II/lac/trilinos_vector.h>
@@ -49,7 +50,9 @@
 #include <npde/linear_solver.h>
 #include <npde/model.h>
 
+#include <map>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 namespace npde
@@ -153,11 +156,11 @@ namespace npde
     l2_error(const unsigned int n, Function<dim> &exact) const;
 
     /**
-     * The linearisation L(u) = c_mass·M + c_op·(A + F'(t, u)) at the ghosted
-     * @p u, or its transpose: adds Cᵀ L v to @p product (if given; @p v
-     * ghosted, with constrained entries distributed) and Cᵀ L C to
-     * @p matrix (if given). Returns min ∂f/∂u over all quadrature points
-     * (+∞ without reaction).
+     * The linearisation L(u) = c_mass·M + c_op·(A + F'(t, u)) at @p u, or its
+     * transpose: adds Cᵀ L v to @p product (if given; @p v with constrained
+     * entries distributed) and Cᵀ L C to @p matrix (if given). @p u and @p v
+     * are distributed vectors without ghosts. Returns min ∂f/∂u over all
+     * quadrature points (+∞ without reaction, or when it was not needed).
      */
     double
     assemble_linearization(const VectorType &u,
@@ -219,7 +222,7 @@ namespace npde
     const std::vector<double> &
     quadrature_weights() const;
 
-    /// u_h at quadrature_points() for the ghosted vector @p u.
+    /// u_h at quadrature_points() for the (distributed, unghosted) @p u.
     void
     values_at_quadrature_points(const VectorType &u,
                                 Vector<double>   &values) const;
@@ -268,6 +271,62 @@ namespace npde
     trajectory_memory() const;
 
   private:
+    /**
+     * Point evaluation as sparse matrices (DESIGN.md section 8), for one
+     * quadrature on the locally owned cells, whose points are numbered rank
+     * by rank in the order of the cell loop:
+     * - integration: B_{i,q} = φ_i(x_q) JxW_q, rows condensed (Cᵀ B), so
+     *   B v is the condensed load vector of point values v;
+     * - interpolation (optional): Φ_{q,i} = φ_i(x_q), so Φ u are the values
+     *   of u_h at the points, constrained entries of u included.
+     */
+    struct PointCoupling
+    {
+      IndexSet                owned_points;
+      std::vector<Point<dim>> points;
+      std::vector<double>     coordinates; // the points as Q·d numbers
+      std::vector<double>     JxW;
+      MatrixType              integration;
+      MatrixType              interpolation;
+      mutable VectorType      buffer; // point values, in the owned layout
+
+      /// Copy @p values into buffer.
+      const VectorType &
+      to_buffer(const Vector<double> &values) const;
+      /// Copy buffer into @p values.
+      void
+      from_buffer(Vector<double> &values) const;
+    };
+
+    void
+    setup_point_coupling(const Quadrature<dim> &quadrature,
+                         const bool             with_interpolation,
+                         PointCoupling         &coupling) const;
+
+    /**
+     * Cᵀ(c_mass·M + c_op·A), or Cᵀ(c_mass·M + c_op·A)ᵀ, with condensed rows
+     * and all columns: applied to a vector u with its Dirichlet and
+     * hanging-node values, it gives the linear part of the residual. Built
+     * on first use for each coefficient pair and kept until the mesh
+     * changes. A time loop with uniform steps needs two or three of them.
+     */
+    const MatrixType &
+    operator_matrix(const double c_mass,
+                    const double c_op,
+                    const bool   transpose) const;
+
+    /**
+     * The reaction's part of the linearisation at @p u_ghosted on cell
+     * @p c: c_op Σ_q ∂f/∂u(t, x_q, u_h(x_q)) φ_i φ_j JxW into @p local
+     * (symmetric). Returns min ∂f/∂u over the cell's points.
+     */
+    double
+    cell_reaction_linearization(const unsigned int  c,
+                                const Vector<double> &local_u,
+                                const double        t,
+                                const double        c_op,
+                                FullMatrix<double> &local) const;
+
     void
     setup_dofs_and_constraints();
     void
@@ -280,7 +339,8 @@ namespace npde
     /**
      * The heart of the forward problem: adds to @p residual
      *   Cᵀ[ c_mass·M u + c_op·(A u + F(t, u)) ]
-     * for the ghosted vector @p u.
+     * for the distributed vector @p u: the linear part is one product with
+     * operator_matrix(), only the reaction needs a loop over the cells.
      */
     void
     assemble_operator(const VectorType &u,
@@ -291,7 +351,7 @@ namespace npde
 
     /// Assemble J^n at @p u and set up the linear solver for it.
     void
-    assemble_jacobian(const VectorType &u_ghosted,
+    assemble_jacobian(const VectorType &u,
                       const double      t,
                       const double      k);
 
@@ -321,25 +381,27 @@ namespace npde
     AffineConstraints<double> hanging_node_constraints;
     AffineConstraints<double> homogeneous_constraints;
 
-    // Per locally owned cell, in the order of the cell loop: dof indices,
-    // local mass and operator matrices, quadrature points and JxW. The shape
-    // values are the same on every cell (FE_Q does not depend on the
-    // mapping), so one table serves all.
+    // Per locally owned cell, in the order of the cell loop: dof indices and
+    // the local mass and operator matrices. The shape values are the same on
+    // every cell (FE_Q does not depend on the mapping), so one table serves
+    // all.
     unsigned int                         n_local_cells = 0;
     std::vector<types::global_dof_index> cell_dof_indices;
     std::vector<FullMatrix<double>>      cell_mass;
     std::vector<FullMatrix<double>>      cell_operator;
-    std::vector<Point<dim>>              cell_points;
-    std::vector<double>                  cell_JxW;
     FullMatrix<double>                   shape_values;
 
-    // The coupling matrix B (rows: dofs, columns: source points) and its
-    // column partition.
-    MatrixType              source_coupling;
-    IndexSet                locally_owned_source_points;
-    std::vector<Point<dim>> source_point_locations;
-    std::vector<double>     source_point_flat;
-    std::vector<double>     source_point_JxW;
+    // The pattern of operator_matrix(), and the matrices built so far.
+    DynamicSparsityPattern operator_sparsity;
+    mutable std::map<std::tuple<double, double, bool>,
+                     std::unique_ptr<MatrixType>>
+      operators;
+
+    // Q_g for the network's source (G = B g, w = Bᵀ μ), and the misfit
+    // quadrature (Gauss, p+1 points per direction), which the reaction
+    // term uses too.
+    PointCoupling source_coupling;
+    PointCoupling misfit_coupling;
 
     std::vector<double> time_levels;
     std::vector<double> step_sizes; // k_n = t_n − t_{n−1}; entry 0 unused
