@@ -103,14 +103,14 @@ namespace npde
         {
           TimerOutput::Scope scope(timer, "adjoint: linear solve");
           const double       norm     = rhs.l2_norm();
-          VectorType         solution = state.new_vector();
+          VectorType        &solution = lambda[n];
+          solution                    = 0.;
           if (norm > 0 && reuse_forward)
             state.solve_with_jacobian(solution, rhs, 1e-13 * norm);
           else if (norm > 0)
             linear_solver.solve(solution, rhs, 1e-13 * norm);
           ++solves;
           state.constraints().distribute(solution);
-          lambda[n] = solution;
         }
       }
   }
@@ -127,17 +127,16 @@ namespace npde
 
 
   template <int dim>
-  typename AdjointSolver<dim>::VectorType
-  AdjointSolver<dim>::mu(const unsigned int n) const
+  void
+  AdjointSolver<dim>::mu(const unsigned int n, VectorType &m) const
   {
     const unsigned int K     = state.n_steps();
     const double       theta = state.theta();
-    VectorType         m     = state.new_vector();
+    m                        = 0.;
     if (n >= 1)
       m.add(state.step_size(n) * theta, lambda[n]);
     if (n < K && theta < 1.)
       m.add(state.step_size(n + 1) * (1. - theta), lambda[n + 1]);
-    return m;
   }
 
 
@@ -147,8 +146,12 @@ namespace npde
   AdjointSolver<dim>::source_weights(std::vector<Vector<double>> &weights) const
   {
     weights.resize(state.n_steps() + 1);
+    VectorType m = state.new_vector();
     for (unsigned int n = 0; n <= state.n_steps(); ++n)
-      state.source_weights(mu(n), weights[n]);
+      {
+        mu(n, m);
+        state.source_weights(m, weights[n]);
+      }
   }
 
 

@@ -661,38 +661,47 @@ namespace npde
       const unsigned int    o_w   = network.block_offset(Network::Block::w);
       const unsigned int    o_eta = network.block_offset(Network::Block::eta);
 
-      std::array<double, block_points> a, e;
+      std::array<double, block_points> a, e, T;
       std::array<const double *, 3>    x;
       for (unsigned int k = 0; k < dim; ++k)
         x[k] = in.x[k].data() + q0;
 
+      // Σ_q w_q of every level, the same for all neurons.
+      std::vector<double> W(L, 0.);
+      for (unsigned int n = 0; n < L; ++n)
+        for (unsigned int q = 0; q < n_q; ++q)
+          W[n] += weights[n][q0 + q];
+
+      // For neuron i, with s = σ(z_iqn) and the weights w_qn:
+      //   ∂/∂c_i    Σ w σ,             ∂/∂η_i  c_i Σ w σ',
+      //   ∂/∂w^t_i  c_i Σ w σ' t_n,    ∂/∂w_i  c_i Σ_q x_q T_q,
+      // with T_q = Σ_n w_qn σ'(z_iqn) summed over the levels first, so that
+      // the innermost loop does not touch x.
       for (unsigned int i = 0; i < N; ++i)
         {
           first_layer<dim>(
             theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
           const bool safe =
             product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
+          std::fill(T.begin(), T.begin() + n_q, 0.);
           double S0 = 0, S1 = 0, S1t = 0, S1x[3] = {0, 0, 0};
           for (unsigned int n = 0; n < L; ++n)
             {
               const double *w  = weights[n].data() + q0;
-              double        s0 = 0, s1 = 0, x0 = 0, x1 = 0, x2 = 0;
+              double        s0 = 0, s1 = 0;
               if (safe)
                 {
                   const double f = b_factors[i * L + n];
-#pragma omp simd reduction(+ : s0, s1, x0, x1, x2)
+#pragma omp simd reduction(+ : s0, s1)
                   for (unsigned int q = 0; q < n_q; ++q)
                     {
                       const double s  = 1. / (1. + e[q] * f);
                       const double ws = w[q] * form.delta * s * (1. - s);
-                      s0 += w[q] * (form.alpha + form.gamma * s);
+                      s0 += w[q] * s;
                       s1 += ws;
-                      x0 += ws * x[0][q];
-                      if (dim > 1)
-                        x1 += ws * x[1][q];
-                      if (dim > 2)
-                        x2 += ws * x[2][q];
+                      T[q] += ws;
                     }
+                  s0 = form.alpha * W[n] + form.gamma * s0;
                 }
               else
                 {
@@ -703,20 +712,16 @@ namespace npde
                       const double ws = w[q] * sigma_derivative(sigma, z);
                       s0 += w[q] * sigma_value(sigma, z);
                       s1 += ws;
-                      x0 += ws * x[0][q];
-                      if (dim > 1)
-                        x1 += ws * x[1][q];
-                      if (dim > 2)
-                        x2 += ws * x[2][q];
+                      T[q] += ws;
                     }
                 }
               S0 += s0;
               S1 += s1;
               S1t += s1 * in.t[n];
-              S1x[0] += x0;
-              S1x[1] += x1;
-              S1x[2] += x2;
             }
+          for (unsigned int k = 0; k < dim; ++k)
+            for (unsigned int q = 0; q < n_q; ++q)
+              S1x[k] += T[q] * x[k][q];
           const double c = theta[i];
           partial[i] += S0;
           partial[o_wt + i] += c * S1t;

@@ -27,6 +27,7 @@ namespace npde
   Objective<dim>::setup()
   {
     adjoint_solver.setup();
+    misfit_gradient.clear(); // the layout may have changed with the mesh
   }
 
 
@@ -68,11 +69,8 @@ namespace npde
   Objective<dim>::value_and_gradient(const Vector<double> &theta,
                                      Vector<double>       &gradient)
   {
-    std::vector<typename StateSolver<dim>::VectorType> r;
-    const double                                       J = forward(theta, &r);
-    adjoint_solver.solve(r);
-
-    std::vector<Vector<double>> weights;
+    const double J = forward(theta, &misfit_gradient);
+    adjoint_solver.solve(misfit_gradient);
     adjoint_solver.source_weights(weights);
     Vector<double> local(network.n_parameters());
     {

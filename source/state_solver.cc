@@ -762,7 +762,9 @@ namespace npde
     for (const auto &value : boundary_values[n])
       u(value.first) = value.second;
     u.compress(VectorOperation::insert);
-    hanging_node_constraints.distribute(u);
+    // distribute() imports ghost values even when there is nothing to do.
+    if (hanging_node_constraints.n_constraints() > 0)
+      hanging_node_constraints.distribute(u);
   }
 
 
@@ -912,19 +914,18 @@ namespace npde
         // solution, e.g. Allen–Cahn with kϑ·max(−∂f/∂u) > 1, a full Newton
         // step can overshoot into a region where u³ explodes. Damping changes
         // the path, not the solution Newton converges to.
-        const VectorType u_old    = u;
-        double           step     = 1.;
-        const double     old_norm = norm;
+        double       step     = 1.;
+        const double old_norm = norm;
+        u.add(step, update);
         for (unsigned int halving = 0;; ++halving)
           {
-            u = u_old;
-            u.add(step, update);
             apply_constraints(n, u);
             norm = evaluate_residual(u);
             if (norm <= (1. - 1e-4 * step) * old_norm || norm <= target ||
                 halving == 10)
               break;
             step *= 0.5;
+            u.add(-step, update); // (constrained entries are set again)
           }
         history.push_back(norm);
       }

@@ -338,8 +338,11 @@ namespace npde
   {
     const StateSolver<dim> &state = problem.state;
     const auto             &JxW   = state.quadrature_weights();
-    if (r)
+    if (r && r->size() != state.n_steps() + 1)
       r->assign(state.n_steps() + 1, state.new_vector());
+    if (r)
+      for (auto &r_n : *r)
+        r_n = 0.;
     double         J = 0;
     Vector<double> u;
     for (unsigned int n = 0; n <= state.n_steps(); ++n)

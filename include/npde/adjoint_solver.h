@@ -56,9 +56,9 @@ namespace npde
     const VectorType &
     adjoint(const unsigned int n) const;
 
-    /// μ^n = k_nϑ Λ^n + k_{n+1}(1−ϑ) Λ^{n+1}, n = 0..K.
-    VectorType
-    mu(const unsigned int n) const;
+    /// μ^n = k_nϑ Λ^n + k_{n+1}(1−ϑ) Λ^{n+1}, n = 0..K, into @p m.
+    void
+    mu(const unsigned int n, VectorType &m) const;
 
     /// The weights w^n = Bᵀμ^n at the source points, n = 0..K.
     void

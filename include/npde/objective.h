@@ -64,6 +64,9 @@ namespace npde
     TimerOutput                &timer;
     AdjointSolver<dim>          adjoint_solver;
     std::vector<Vector<double>> g_values;
+    // r^n and the network's weights, kept between calls (no allocations).
+    std::vector<typename StateSolver<dim>::VectorType> misfit_gradient;
+    std::vector<Vector<double>>                        weights;
     double                      last_data_misfit = 0.;
   };
 
