@@ -96,7 +96,7 @@ namespace npde
             linear_solver.initialize(transposed_jacobian,
                                      spd,
                                      state.dof_handler().get_fe().degree > 1,
-                                     state.jacobian_is_constant_in_time());
+                                     state.prefers_direct_solver());
             jacobian_ready = true;
           }
 

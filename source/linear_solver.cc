@@ -18,9 +18,10 @@ namespace npde
       Patterns::Selection("automatic|cg|gmres|direct"),
       "automatic: a sparse direct factorisation (Amesos KLU) when one matrix "
       "serves all time steps (a linear problem) and has at most 'Direct "
-      "solver size limit' rows; otherwise CG + AMG when the Jacobian is "
-      "symmetric positive definite (no advection and k*theta*max(-df/du) < "
-      "1), GMRES + AMG if not. cg, gmres and direct force one of them.");
+      "solver size limit' rows, or, in 1D and 2D, when it has at most a "
+      "tenth of that; otherwise CG + AMG when the Jacobian is symmetric "
+      "positive definite (no advection and k*theta*max(-df/du) < 1), GMRES "
+      "+ AMG if not. cg, gmres and direct force one of them.");
     prm.declare_entry("Maximum linear iterations",
                       "1000",
                       Patterns::Integer(1),
@@ -29,7 +30,8 @@ namespace npde
                       "100000",
                       Patterns::Integer(0),
                       "The largest matrix (rows) that 'automatic' factorises "
-                      "when the matrix is the same at every time step.");
+                      "when the matrix is the same at every time step (see "
+                      "'Linear solver').");
   }
 
 
@@ -60,12 +62,12 @@ namespace npde
   LinearSolver::initialize(const MatrixType &matrix_,
                            const bool        spd,
                            const bool        higher_order,
-                           const bool        reused)
+                           const bool        prefer_direct)
   {
     matrix = &matrix_;
     chosen = parameters.type;
     if (chosen == LinearSolverParameters::Type::automatic)
-      chosen = (reused && matrix_.m() <= parameters.direct_limit ?
+      chosen = (prefer_direct && matrix_.m() <= parameters.direct_limit ?
                   LinearSolverParameters::Type::direct :
                 spd ? LinearSolverParameters::Type::cg :
                       LinearSolverParameters::Type::gmres);

@@ -13,7 +13,9 @@ main(int argc, char *argv[])
 {
   try
     {
-      dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+      // Threads: as many as there are cores per MPI rank (the network uses them).
+      dealii::Utilities::MPI::MPI_InitFinalize mpi(
+        argc, argv, dealii::numbers::invalid_unsigned_int);
       return npde::run_program(argc, argv);
     }
   catch (const npde::InputError &exc)

@@ -748,7 +748,10 @@ namespace npde
       !model.has_advection() &&
       (!std::isfinite(min_dfdu) || k_theta * std::max(0., -min_dfdu) < 1.);
     TimerOutput::Scope scope(timer, "state: linear solver setup");
-    linear_solver.initialize(jacobian, spd, fe.degree > 1, jacobian_is_constant);
+    linear_solver.initialize(jacobian,
+                             spd,
+                             fe.degree > 1,
+                             prefers_direct_solver());
     ++stats.n_solver_setups;
     jacobian_step = k;
   }
@@ -1026,6 +1029,17 @@ namespace npde
                                         const double      tolerance) const
   {
     return linear_solver.solve(x, b, tolerance);
+  }
+
+
+
+  template <int dim>
+  bool
+  StateSolver<dim>::prefers_direct_solver() const
+  {
+    return jacobian_is_constant ||
+           (dim < 3 &&
+            dofs.n_dofs() <= parameters.linear_solver.direct_limit / 10);
   }
 
 

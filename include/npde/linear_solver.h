@@ -62,17 +62,18 @@ namespace npde
      * Set up the preconditioner (or the factorisation) for @p matrix, which
      * must stay alive and unchanged until the next call. @p spd says whether
      * the matrix is symmetric positive definite; @p higher_order whether the
-     * elements are of degree > 1 (an AMG setting); @p reused whether the
-     * same matrix serves many solves (all time steps of a linear problem).
-     * Then a sparse factorisation pays off: it costs about as much as a few
-     * AMG-preconditioned solves, and each later solve is two triangular
-     * sweeps, exact to round-off.
+     * elements are of degree > 1 (an AMG setting); @p prefer_direct whether
+     * a sparse factorisation pays off (in automatic mode, up to the size
+     * limit): when the same matrix serves all time steps of a linear
+     * problem, each solve is then two triangular sweeps, exact to round-off;
+     * and for small 1D and 2D problems a factorisation is cheaper than an
+     * AMG setup.
      */
     void
     initialize(const MatrixType &matrix,
                const bool        spd,
                const bool        higher_order,
-               const bool        reused = false);
+               const bool        prefer_direct = false);
 
     /**
      * Solve matrix·x = b until the residual norm is below @p tolerance, from

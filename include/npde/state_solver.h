@@ -203,6 +203,10 @@ namespace npde
     bool
     jacobian_is_constant_in_time() const;
 
+    /// Whether a factorisation of J beats AMG (see 'Linear solver').
+    bool
+    prefers_direct_solver() const;
+
     /// Whether the model has advection (then J is not symmetric).
     bool
     has_advection() const;
