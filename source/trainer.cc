@@ -215,12 +215,24 @@ namespace npde
   void
   Trainer<dim>::print(const Record &r) const
   {
+    // A trial that was not accepted has no gradient ("-"). With a finite
+    // loss it failed the line search's decrease condition (the step is
+    // shortened); without one, the forward solve failed or diverged.
+    std::ostringstream gradient_norm;
+    if (std::isfinite(r.gradient_norm))
+      gradient_norm << std::scientific << std::setprecision(3)
+                    << r.gradient_norm;
+    else
+      gradient_norm << '-';
     pcout << "   " << std::setw(5) << r.iteration << std::scientific
           << std::setprecision(4) << std::setw(12) << r.loss << std::setw(12)
-          << r.relative_rmse << std::setw(11) << std::setprecision(3)
-          << r.gradient_norm << std::setw(14) << r.learning_rate
+          << r.relative_rmse << std::setw(11) << gradient_norm.str()
+          << std::setprecision(3) << std::setw(14) << r.learning_rate
           << std::defaultfloat << std::fixed << std::setprecision(2)
-          << std::setw(11) << r.wall_time << (r.accepted ? "" : "  rejected")
+          << std::setw(11) << r.wall_time
+          << (r.accepted                  ? "" :
+              std::isfinite(r.loss) ? "  step shortened" :
+                                            "  rejected")
           << std::defaultfloat << std::setprecision(6) << std::endl;
   }
 
