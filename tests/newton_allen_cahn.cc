@@ -43,6 +43,11 @@ subsection Time
   set End time = 0.5
   set Number of steps = 5
 end
+subsection State solver
+  # No factorisation, so that the automatic choice is between the iterative
+  # solvers.
+  set Direct solver size limit = 0
+end
 )");
   run.problem->setup();
   run.problem->state.solve();
@@ -67,6 +72,9 @@ end
             ++n_orders;
           }
     }
+  testing::check(stats.linear_solver_method == "GMRES + AMG",
+                 "the automatic linear solver picked GMRES + AMG for the "
+                 "indefinite Jacobian");
   testing::check(n_orders >= 3,
                  "at least 3 Newton iterations above the round-off floor");
   testing::check(min_order >= 1.8,
