@@ -216,6 +216,8 @@ namespace npde
                                                Functions::ZeroFunction<dim>(),
                                                homogeneous_constraints);
     homogeneous_constraints.close();
+    no_constraints.clear();
+    no_constraints.close();
 
     DynamicSparsityPattern dsp(locally_relevant_dofs);
     DoFTools::make_sparsity_pattern(dofs, dsp, homogeneous_constraints, false);
@@ -226,8 +228,6 @@ namespace npde
     jacobian.reinit(locally_owned_dofs, locally_owned_dofs, dsp, communicator);
 
     // The pattern of Cᵀ L: rows condensed, columns not.
-    AffineConstraints<double> no_constraints;
-    no_constraints.close();
     operator_sparsity.reinit(dofs.n_dofs(), dofs.n_dofs(), locally_relevant_dofs);
     std::vector<types::global_dof_index> local_dofs(fe.n_dofs_per_cell());
     for (const auto &cell : dofs.active_cell_iterators())
@@ -340,8 +340,6 @@ namespace npde
          *coupling.owned_points.begin() :
          0);
 
-    AffineConstraints<double> no_constraints;
-    no_constraints.close();
 
     DynamicSparsityPattern integration_dsp(dofs.n_dofs(),
                                            n_points,
@@ -353,8 +351,7 @@ namespace npde
     std::vector<types::global_dof_index> local_dofs(dpc);
     for (unsigned int c = 0; c < n_local_cells; ++c)
       {
-        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
-                          cell_dof_indices.begin() + (c + 1) * dpc);
+        cell_dofs(c, local_dofs);
         for (unsigned int q = 0; q < nq; ++q)
           columns[q] = first_point + c * nq + q;
         homogeneous_constraints.add_entries_local_to_global(
@@ -444,6 +441,37 @@ namespace npde
 
 
   template <int dim>
+  void
+  StateSolver<dim>::cell_dofs(
+    const unsigned int                    c,
+    std::vector<types::global_dof_index> &local_dofs) const
+  {
+    const unsigned int dpc = fe.n_dofs_per_cell();
+    local_dofs.assign(cell_dof_indices.begin() + c * dpc,
+                      cell_dof_indices.begin() + (c + 1) * dpc);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::cell_matrix(const unsigned int  c,
+                                const double        c_mass,
+                                const double        c_op,
+                                const bool          transpose,
+                                FullMatrix<double> &local) const
+  {
+    const unsigned int dpc = fe.n_dofs_per_cell();
+    for (unsigned int i = 0; i < dpc; ++i)
+      for (unsigned int j = 0; j < dpc; ++j)
+        local(i, j) = c_mass * cell_mass[c](i, j) +
+                      c_op * (transpose ? cell_operator[c](j, i) :
+                                          cell_operator[c](i, j));
+  }
+
+
+
+  template <int dim>
   const typename StateSolver<dim>::MatrixType &
   StateSolver<dim>::operator_matrix(const double c_mass,
                                     const double c_op,
@@ -463,21 +491,13 @@ namespace npde
                    locally_owned_dofs,
                    operator_sparsity,
                    communicator);
-    AffineConstraints<double> no_constraints;
-    no_constraints.close();
     const unsigned int                   dpc = fe.n_dofs_per_cell();
     FullMatrix<double>                   local(dpc, dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
     for (unsigned int c = 0; c < n_local_cells; ++c)
       {
-        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
-                          cell_dof_indices.begin() + (c + 1) * dpc);
-        for (unsigned int i = 0; i < dpc; ++i)
-          for (unsigned int j = 0; j < dpc; ++j)
-            local(i, j) =
-              c_mass * cell_mass[c](i, j) +
-              c_op * (transposed ? cell_operator[c](j, i) :
-                                   cell_operator[c](i, j));
+        cell_dofs(c, local_dofs);
+        cell_matrix(c, c_mass, c_op, transposed, local);
         homogeneous_constraints.distribute_local_to_global(
           local, local_dofs, no_constraints, local_dofs, *matrix);
       }
@@ -512,12 +532,22 @@ namespace npde
     if (!model.has_source() && !model.has_neumann_flux())
       return;
 
+    // ∫ s φ_i is B s with the misfit quadrature's B (same points, same
+    // weights); only q_N needs a loop, over the Neumann faces.
+    known_sources.assign(time_levels.size(),
+                         VectorType(locally_owned_dofs, communicator));
+    const auto    &points = misfit_coupling.points;
+    Vector<double> s(points.size());
+    for (unsigned int n = 0; n < time_levels.size() && model.has_source(); ++n)
+      {
+        for (unsigned int q = 0; q < points.size(); ++q)
+          s[q] = model.source(time_levels[n], points[q]);
+        add_test_function_integrals(s, known_sources[n]);
+      }
+    if (!model.has_neumann_flux())
+      return;
+
     const unsigned int                   dpc = fe.n_dofs_per_cell();
-    FEValues<dim>                        fe_values(mapping_q,
-                            fe,
-                            quadrature,
-                            update_values | update_quadrature_points |
-                              update_JxW_values);
     const QGauss<dim - 1>                face_quadrature(fe.degree + 1);
     FEFaceValues<dim>                    fe_face_values(mapping_q,
                                      fe,
@@ -526,9 +556,6 @@ namespace npde
                                        update_JxW_values);
     Vector<double>                       local(dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
-
-    known_sources.assign(time_levels.size(),
-                         VectorType(locally_owned_dofs, communicator));
     for (unsigned int n = 0; n < time_levels.size(); ++n)
       {
         const double t = time_levels[n];
@@ -536,35 +563,22 @@ namespace npde
           if (cell->is_locally_owned())
             {
               local = 0.;
-              if (model.has_source())
-                {
-                  fe_values.reinit(cell);
-                  for (unsigned int q = 0; q < quadrature.size(); ++q)
-                    {
-                      const double s =
-                        model.source(t, fe_values.quadrature_point(q)) *
-                        fe_values.JxW(q);
-                      for (unsigned int i = 0; i < dpc; ++i)
-                        local(i) += s * fe_values.shape_value(i, q);
-                    }
-                }
-              if (model.has_neumann_flux())
-                for (const unsigned int f : cell->face_indices())
-                  if (cell->face(f)->at_boundary() &&
-                      model.dirichlet_boundary_ids().count(
-                        cell->face(f)->boundary_id()) == 0)
-                    {
-                      fe_face_values.reinit(cell, f);
-                      for (unsigned int q = 0; q < face_quadrature.size(); ++q)
-                        {
-                          const double g =
-                            model.neumann_flux(
-                              t, fe_face_values.quadrature_point(q)) *
-                            fe_face_values.JxW(q);
-                          for (unsigned int i = 0; i < dpc; ++i)
-                            local(i) += g * fe_face_values.shape_value(i, q);
-                        }
-                    }
+              for (const unsigned int f : cell->face_indices())
+                if (cell->face(f)->at_boundary() &&
+                    model.dirichlet_boundary_ids().count(
+                      cell->face(f)->boundary_id()) == 0)
+                  {
+                    fe_face_values.reinit(cell, f);
+                    for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                      {
+                        const double g =
+                          model.neumann_flux(t,
+                                             fe_face_values.quadrature_point(q)) *
+                          fe_face_values.JxW(q);
+                        for (unsigned int i = 0; i < dpc; ++i)
+                          local(i) += g * fe_face_values.shape_value(i, q);
+                      }
+                  }
               cell->get_dof_indices(local_dofs);
               homogeneous_constraints.distribute_local_to_global(
                 local, local_dofs, known_sources[n]);
@@ -587,68 +601,31 @@ namespace npde
     if (!model.has_reaction() || c_op == 0.)
       return;
 
-    // The reaction c_op ∫ f(t, u_h) φ_i: the only part that needs the cells.
-    const unsigned int                   dpc = fe.n_dofs_per_cell();
-    const unsigned int                   nq  = quadrature.size();
-    const VectorType                     u_ghosted = ghosted(u);
-    const auto                          &points    = misfit_coupling.points;
-    const auto                          &JxW       = misfit_coupling.JxW;
-    Vector<double>                       local_u(dpc), local_r(dpc);
-    std::vector<types::global_dof_index> local_dofs(dpc);
-    for (unsigned int c = 0; c < n_local_cells; ++c)
-      {
-        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
-                          cell_dof_indices.begin() + (c + 1) * dpc);
-        u_ghosted.extract_subvector_to(local_dofs.begin(),
-                                       local_dofs.end(),
-                                       local_u.begin());
-        local_r = 0.;
-        for (unsigned int q = 0; q < nq; ++q)
-          {
-            double u_q = 0;
-            for (unsigned int i = 0; i < dpc; ++i)
-              u_q += shape_values(q, i) * local_u(i);
-            const double f = c_op *
-                             model.reaction(t, points[c * nq + q], u_q) *
-                             JxW[c * nq + q];
-            for (unsigned int i = 0; i < dpc; ++i)
-              local_r(i) += f * shape_values(q, i);
-          }
-        homogeneous_constraints.distribute_local_to_global(local_r,
-                                                           local_dofs,
-                                                           residual);
-      }
-    residual.compress(VectorOperation::add);
+    Vector<double> values;
+    values_at_quadrature_points(u, values);
+    const auto &points = misfit_coupling.points;
+    for (unsigned int q = 0; q < values.size(); ++q)
+      values[q] = c_op * model.reaction(t, points[q], values[q]);
+    add_test_function_integrals(values, residual);
   }
 
 
 
   template <int dim>
   double
-  StateSolver<dim>::cell_reaction_linearization(const unsigned int    c,
-                                                const Vector<double> &local_u,
-                                                const double          t,
-                                                const double          c_op,
-                                                FullMatrix<double>   &local) const
+  StateSolver<dim>::reaction_derivative_at_points(const VectorType &u,
+                                                  const double      t,
+                                                  Vector<double> &dfdu) const
   {
-    const unsigned int dpc      = fe.n_dofs_per_cell();
-    const unsigned int nq       = quadrature.size();
-    double             min_dfdu = std::numeric_limits<double>::infinity();
-    local                       = 0.;
-    for (unsigned int q = 0; q < nq; ++q)
+    values_at_quadrature_points(u, dfdu);
+    double min_dfdu = std::numeric_limits<double>::infinity();
+    for (unsigned int q = 0; q < dfdu.size(); ++q)
       {
-        double u_q = 0;
-        for (unsigned int i = 0; i < dpc; ++i)
-          u_q += shape_values(q, i) * local_u(i);
-        const double dfdu =
-          model.reaction_derivative(t, misfit_coupling.points[c * nq + q], u_q);
-        min_dfdu       = std::min(min_dfdu, dfdu);
-        const double w = c_op * dfdu * misfit_coupling.JxW[c * nq + q];
-        for (unsigned int i = 0; i < dpc; ++i)
-          for (unsigned int j = 0; j < dpc; ++j)
-            local(i, j) += w * shape_values(q, i) * shape_values(q, j);
+        dfdu[q] =
+          model.reaction_derivative(t, misfit_coupling.points[q], dfdu[q]);
+        min_dfdu = std::min(min_dfdu, dfdu[q]);
       }
-    return min_dfdu;
+    return Utilities::MPI::min(min_dfdu, communicator);
   }
 
 
@@ -664,66 +641,52 @@ namespace npde
                                            VectorType       *product,
                                            MatrixType       *matrix) const
   {
-    // The constant part of the product is one sparse product; the reaction's
-    // part F'(u) (a symmetric weighted mass matrix, so the same transposed)
-    // needs a loop over the cells, as does the matrix.
+    // F'(u) is a weighted mass matrix, symmetric: the same transposed.
+    const bool     reaction = model.has_reaction() && c_op != 0.;
+    Vector<double> dfdu;
+    const double   min_dfdu =
+      reaction ? reaction_derivative_at_points(u, t, dfdu) :
+                 std::numeric_limits<double>::infinity();
+
     if (product)
-      operator_matrix(c_mass, c_op, transpose).vmult_add(*product, *v);
-    const bool reaction = model.has_reaction() && c_op != 0.;
-    double     min_dfdu = std::numeric_limits<double>::infinity();
-    if (!matrix && !(product && reaction))
-      return min_dfdu;
-
-    const unsigned int dpc = fe.n_dofs_per_cell();
-    const VectorType   u_ghosted = reaction ? ghosted(u) : VectorType();
-    const VectorType   v_ghosted =
-      product && reaction ? ghosted(*v) : VectorType();
-    Vector<double>     local_u(dpc), local_v(dpc), local_p(dpc);
-    FullMatrix<double> local_f(dpc, dpc), local_l(dpc, dpc);
-    std::vector<types::global_dof_index> local_dofs(dpc);
-
-    for (unsigned int c = 0; c < n_local_cells; ++c)
       {
-        local_dofs.assign(cell_dof_indices.begin() + c * dpc,
-                          cell_dof_indices.begin() + (c + 1) * dpc);
+        operator_matrix(c_mass, c_op, transpose).vmult_add(*product, *v);
         if (reaction)
           {
-            u_ghosted.extract_subvector_to(local_dofs.begin(),
-                                           local_dofs.end(),
-                                           local_u.begin());
-            min_dfdu = std::min(
-              min_dfdu, cell_reaction_linearization(c, local_u, t, c_op, local_f));
+            Vector<double> w;
+            values_at_quadrature_points(*v, w);
+            for (unsigned int q = 0; q < w.size(); ++q)
+              w[q] *= c_op * dfdu[q];
+            add_test_function_integrals(w, *product);
           }
-        if (product && reaction)
+      }
+
+    if (matrix)
+      {
+        const unsigned int                   dpc = fe.n_dofs_per_cell();
+        const unsigned int                   nq  = quadrature.size();
+        const auto                          &JxW = misfit_coupling.JxW;
+        FullMatrix<double>                   local(dpc, dpc);
+        std::vector<types::global_dof_index> local_dofs(dpc);
+        for (unsigned int c = 0; c < n_local_cells; ++c)
           {
-            v_ghosted.extract_subvector_to(local_dofs.begin(),
-                                           local_dofs.end(),
-                                           local_v.begin());
-            local_f.vmult(local_p, local_v);
-            homogeneous_constraints.distribute_local_to_global(local_p,
-                                                               local_dofs,
-                                                               *product);
-          }
-        if (matrix)
-          {
-            const FullMatrix<double> &mass = cell_mass[c];
-            const FullMatrix<double> &op   = cell_operator[c];
-            for (unsigned int i = 0; i < dpc; ++i)
-              for (unsigned int j = 0; j < dpc; ++j)
-                local_l(i, j) =
-                  c_mass * mass(i, j) +
-                  c_op * (transpose ? op(j, i) : op(i, j)) +
-                  (reaction ? local_f(i, j) : 0.);
-            homogeneous_constraints.distribute_local_to_global(local_l,
+            cell_dofs(c, local_dofs);
+            cell_matrix(c, c_mass, c_op, transpose, local);
+            if (reaction)
+              for (unsigned int q = 0; q < nq; ++q)
+                {
+                  const double w = c_op * dfdu[c * nq + q] * JxW[c * nq + q];
+                  for (unsigned int i = 0; i < dpc; ++i)
+                    for (unsigned int j = 0; j < dpc; ++j)
+                      local(i, j) += w * shape_values(q, i) * shape_values(q, j);
+                }
+            homogeneous_constraints.distribute_local_to_global(local,
                                                                local_dofs,
                                                                *matrix);
           }
+        matrix->compress(VectorOperation::add);
       }
-    if (product && reaction)
-      product->compress(VectorOperation::add);
-    if (matrix)
-      matrix->compress(VectorOperation::add);
-    return Utilities::MPI::min(min_dfdu, communicator);
+    return min_dfdu;
   }
 
 

@@ -11,10 +11,16 @@
 //
 // with Newton's Jacobian J^n = M + kϑ(A + F'(U^n)). Everything lives in the
 // condensed space of the homogeneous constraints (hanging nodes and zero
-// Dirichlet values): residuals and matrices are assembled through
+// Dirichlet values): matrices are assembled through
 // AffineConstraints::distribute_local_to_global, which applies Cᵀ(·) and
 // Cᵀ(·)C, and the Dirichlet values and hanging-node values of U^n are set
 // afterwards. The adjoint of DESIGN.md section 4 relies on exactly this.
+//
+// In the time loop nothing runs over the cells (DESIGN.md section 8): the
+// linear part of a residual is a product with Cᵀ(c_M M + c_A A), built once,
+// and the reaction, the network's source and the misfit go through point
+// matrices: Φ (values at quadrature points) and B (integrals against the
+// test functions, rows condensed).
 //
 // The whole trajectory U^0..U^K is kept, because the adjoint sweep runs
 // backwards through it.
@@ -319,17 +325,27 @@ namespace npde
                     const double c_op,
                     const bool   transpose) const;
 
+    /// The dof indices of the @p c-th locally owned cell (cell-loop order).
+    void
+    cell_dofs(const unsigned int                    c,
+              std::vector<types::global_dof_index> &local_dofs) const;
+
+    /// c_mass·M_c + c_op·A_c (or with A_cᵀ) of the @p c-th cell into @p local.
+    void
+    cell_matrix(const unsigned int  c,
+                const double        c_mass,
+                const double        c_op,
+                const bool          transpose,
+                FullMatrix<double> &local) const;
+
     /**
-     * The reaction's part of the linearisation at @p u_ghosted on cell
-     * @p c: c_op Σ_q ∂f/∂u(t, x_q, u_h(x_q)) φ_i φ_j JxW into @p local
-     * (symmetric). Returns min ∂f/∂u over the cell's points.
+     * ∂f/∂u(t, x_q, u_h(x_q)) at the misfit quadrature's points into
+     * @p dfdu; returns its minimum over all ranks.
      */
     double
-    cell_reaction_linearization(const unsigned int  c,
-                                const Vector<double> &local_u,
-                                const double        t,
-                                const double        c_op,
-                                FullMatrix<double> &local) const;
+    reaction_derivative_at_points(const VectorType &u,
+                                  const double      t,
+                                  Vector<double>   &dfdu) const;
 
     void
     setup_dofs_and_constraints();
@@ -384,6 +400,8 @@ namespace npde
 
     AffineConstraints<double> hanging_node_constraints;
     AffineConstraints<double> homogeneous_constraints;
+    // For the columns of the matrices that are condensed in their rows only.
+    AffineConstraints<double> no_constraints;
 
     // Per locally owned cell, in the order of the cell loop: dof indices and
     // the local mass and operator matrices. The shape values are the same on
