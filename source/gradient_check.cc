@@ -46,19 +46,10 @@ namespace npde
           << "npde --check-gradient: Taylor test of the adjoint gradient in "
           << dim << "D on " << Utilities::MPI::n_mpi_processes(comm)
           << " MPI rank(s)" << std::endl;
-        ForwardProblem<dim> problem(prm, comm, timer, pcout);
-        problem.setup();
-        pcout << "   Mesh: " << problem.domain.description() << ", "
-              << problem.state.dof_handler().n_dofs() << " dofs, "
-              << problem.state.n_steps() << " steps" << std::endl;
-        TargetData<dim> target(target_parameters, problem, timer, pcout);
-        target.setup();
-        Network network = create_network(network_parameters, problem);
-        pcout << "   Network: N = " << network.n_neurons() << ", "
-              << activation_name(network.activation()) << ", "
-              << network.n_parameters() << " parameters" << std::endl;
-        Objective<dim> objective(problem, network, target, timer);
-        objective.setup();
+        FittingProblem<dim> fitting(
+          prm, target_parameters, network_parameters, comm, timer, pcout);
+        auto &objective = fitting.objective;
+        auto &network   = fitting.network;
 
         // A random direction, the same on every rank.
         const Vector<double>   theta = network.parameters();
@@ -121,7 +112,7 @@ namespace npde
         // What the user can look at in ParaView, at θ.
         TimerOutput::Scope scope(timer, "output");
         write_fitted_fields(
-          output, problem, target, objective, network, nullptr);
+          output, fitting.problem, fitting.target, objective, network, nullptr);
       });
     return consistent;
   }

@@ -260,6 +260,45 @@ namespace npde
 
 
   template <int dim>
+  FittingProblem<dim>::FittingProblem(
+    ParameterHandler           &prm,
+    const TargetDataParameters &target_parameters,
+    const NetworkParameters    &network_parameters,
+    const MPI_Comm              comm,
+    TimerOutput                &timer,
+    ConditionalOStream         &pcout)
+    : problem(prm, comm, timer, pcout)
+    , target(target_parameters, problem, timer, pcout)
+    , network(setup_and_create_network(network_parameters, pcout))
+    , objective(problem, network, target, timer)
+  {
+    objective.setup();
+  }
+
+
+
+  template <int dim>
+  Network
+  FittingProblem<dim>::setup_and_create_network(
+    const NetworkParameters &network_parameters,
+    ConditionalOStream      &pcout)
+  {
+    problem.setup();
+    pcout << "   Mesh: " << problem.domain.description() << ", "
+          << problem.state.dof_handler().n_dofs() << " dofs, "
+          << problem.state.n_steps() << " steps" << std::endl;
+    target.setup();
+    Network created = create_network(network_parameters, problem);
+    pcout << "   Network: N = " << created.n_neurons()
+          << ", beta = " << created.beta() << ", "
+          << activation_name(created.activation()) << ", "
+          << created.n_parameters() << " parameters" << std::endl;
+    return created;
+  }
+
+
+
+  template <int dim>
   void
   run_training(ParameterHandler &prm, const std::string &command_line)
   {
@@ -290,21 +329,13 @@ namespace npde
         pcout << "npde: training in " << dim << "D on "
               << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s)"
               << std::endl;
-        ForwardProblem<dim> problem(prm, comm, timer, pcout);
-        problem.setup();
-        StateSolver<dim> &state = problem.state;
-        pcout << "   Mesh: " << problem.domain.description() << ", "
-              << state.dof_handler().n_dofs() << " dofs, " << state.n_steps()
-              << " steps" << std::endl;
-        TargetData<dim> target(target_parameters, problem, timer, pcout);
-        target.setup();
-        Network network = create_network(network_parameters, problem);
-        pcout << "   Network: N = " << network.n_neurons()
-              << ", beta = " << network.beta() << ", "
-              << activation_name(network.activation()) << ", "
-              << network.n_parameters() << " parameters" << std::endl;
-        Objective<dim> objective(problem, network, target, timer);
-        objective.setup();
+        FittingProblem<dim> fitting(
+          prm, target_parameters, network_parameters, comm, timer, pcout);
+        auto             &problem   = fitting.problem;
+        auto             &target    = fitting.target;
+        auto             &network   = fitting.network;
+        auto             &objective = fitting.objective;
+        StateSolver<dim> &state     = problem.state;
 
         Trainer<dim> trainer(trainer_parameters,
                              optimizer_parameters,
@@ -646,6 +677,9 @@ namespace npde
   create_network(const NetworkParameters &, const ForwardProblem<2> &);
   template Network
   create_network(const NetworkParameters &, const ForwardProblem<3> &);
+  template struct FittingProblem<1>;
+  template struct FittingProblem<2>;
+  template struct FittingProblem<3>;
   template void
   run_forward_problem<1>(ParameterHandler &, const std::string &);
   template void

@@ -86,6 +86,34 @@ namespace npde
                       const Network             &network,
                       const Expression          *g_star);
 
+  /**
+   * What a run that fits the network (training, --check-gradient) works on:
+   * the forward problem, its data, the network and the reduced objective,
+   * set up in this order, with the mesh and the network described on pcout.
+   */
+  template <int dim>
+  struct FittingProblem
+  {
+    FittingProblem(ParameterHandler           &prm,
+                   const TargetDataParameters &target_parameters,
+                   const NetworkParameters    &network_parameters,
+                   const MPI_Comm              comm,
+                   TimerOutput                &timer,
+                   ConditionalOStream         &pcout);
+
+    ForwardProblem<dim> problem;
+    TargetData<dim>     target;
+    Network             network;
+    Objective<dim>      objective;
+
+  private:
+    /// Set up the problem and the data (the network's input map needs the
+    /// domain), then create the network.
+    Network
+    setup_and_create_network(const NetworkParameters &network_parameters,
+                             ConditionalOStream      &pcout);
+  };
+
   /// The network of a run: loaded or drawn as the parameters say, with the
   /// input map of the problem's domain and time interval if asked for.
   template <int dim>
