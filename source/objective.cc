@@ -110,6 +110,15 @@ namespace npde
 
 
   template <int dim>
+  unsigned int
+  Objective<dim>::n_dofs() const
+  {
+    return problem.state.dof_handler().n_dofs();
+  }
+
+
+
+  template <int dim>
   const AdjointSolver<dim> &
   Objective<dim>::adjoint() const
   {

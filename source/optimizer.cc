@@ -277,6 +277,18 @@ namespace npde
 
 
 
+  void
+  Optimizer::restart()
+  {
+    s_history.clear();
+    y_history.clear();
+    in_line_search = false;
+    best           = 1e300;
+    since_best     = 0;
+  }
+
+
+
   double
   Optimizer::learning_rate() const
   {

@@ -168,16 +168,25 @@ namespace npde
     data_out.build_patches(mapping, degree, DataOut<dim>::curved_inner_cells);
 
     const std::string pvtu = data_out.write_vtu_with_pvtu_record(
-      parameters.directory + "/", "solution", n, communicator, 4);
+      parameters.directory + "/", series, n, communicator, 4);
 
     times_and_files.emplace_back(t, pvtu);
     if (Utilities::MPI::this_mpi_process(communicator) == 0)
       {
         std::ostringstream pvd;
         DataOutBase::write_pvd_record(pvd, times_and_files);
-        write_file_atomically(parameters.directory + "/solution.pvd",
+        write_file_atomically(parameters.directory + "/" + series + ".pvd",
                               pvd.str());
       }
+  }
+
+
+
+  void
+  Output::start_series(const std::string &name)
+  {
+    series = name;
+    times_and_files.clear();
   }
 
 

@@ -47,6 +47,7 @@ namespace npde
     TargetDataParameters::declare_parameters(prm);
     OptimizerParameters::declare_parameters(prm);
     TrainerParameters::declare_parameters(prm);
+    MeshAdaptationParameters::declare_parameters(prm);
   }
 
 
@@ -309,13 +310,15 @@ namespace npde
     NetworkParameters    network_parameters;
     TargetDataParameters target_parameters;
     OptimizerParameters  optimizer_parameters;
-    TrainerParameters    trainer_parameters;
+    TrainerParameters        trainer_parameters;
+    MeshAdaptationParameters adaptation_parameters;
     parse_all(prm,
               output_parameters,
               network_parameters,
               target_parameters,
               optimizer_parameters,
-              trainer_parameters);
+              trainer_parameters,
+              adaptation_parameters);
     Output output(output_parameters, comm);
     output.write_run_record(prm,
                             command_line,
@@ -337,19 +340,7 @@ namespace npde
         auto             &objective = fitting.objective;
         StateSolver<dim> &state     = problem.state;
 
-        Trainer<dim> trainer(trainer_parameters,
-                             optimizer_parameters,
-                             objective,
-                             network,
-                             output.directory(),
-                             comm,
-                             pcout);
-        trainer.run();
-        if (Utilities::MPI::this_mpi_process(comm) == 0)
-          network.save(output.directory() + "/network.txt");
-
-        // The trained source against the true one, where it is known:
-        // ‖g_θ − g*‖/‖g*‖ in L2(D × (0,T)), with Q_g and trapezoid weights.
+        // The true source g*, where it is known, for the output.
         std::unique_ptr<Expression> g_star;
         if (target_parameters.source ==
             TargetDataParameters::Source::reference_simulation)
@@ -362,6 +353,35 @@ namespace npde
               variables,
               parse_constants(problem.model_parameters.constants,
                               "Model/Constants"));
+          }
+
+        Trainer<dim> trainer(trainer_parameters,
+                             optimizer_parameters,
+                             objective,
+                             network,
+                             output.directory(),
+                             comm,
+                             pcout);
+        // Each adaptation round first writes the fields on the mesh it is
+        // about to change, as the series round-<r>.pvd.
+        MeshAdaptation<dim> adaptation(
+          adaptation_parameters, problem, target, objective, pcout);
+        if (adaptation.enabled())
+          trainer.set_mesh_adaptation(adaptation, [&](const unsigned int r) {
+            TimerOutput::Scope scope(timer, "output");
+            output.start_series("round-" + Utilities::int_to_string(r, 2));
+            write_fitted_fields(
+              output, problem, target, objective, network, g_star.get());
+            output.start_series("solution");
+          });
+        trainer.run();
+        if (Utilities::MPI::this_mpi_process(comm) == 0)
+          network.save(output.directory() + "/network.txt");
+
+        // The trained source against the true one, where it is known:
+        // ‖g_θ − g*‖/‖g*‖ in L2(D × (0,T)), with Q_g and trapezoid weights.
+        if (g_star)
+          {
             std::vector<Vector<double>> g;
             network.evaluate(state.times(),
                              state.source_point_coordinates(),

@@ -154,20 +154,56 @@ namespace npde
 
 
 
-  // The reference run solves the same model with the source s + g*, on the
-  // training mesh or a refined copy, with m steps per training step.
+  // The reference run: the same model with the source s + g*, on the
+  // training mesh or a refined copy, with m steps per training step. On a
+  // mesh of its own it is solved once and kept, so that after a mesh
+  // adaptation round (MeshAdaptation) h is re-evaluated at the new training
+  // points: exactly the same function h as before. On the training mesh
+  // itself the data are the discrete solution on that mesh, so a changed
+  // mesh means a new reference run.
   template <int dim>
-  void
-  TargetData<dim>::compute_reference_simulation()
+  struct TargetData<dim>::Reference
   {
-    const StateSolver<dim> &state = problem.state;
-    const MPI_Comm comm = problem.domain.triangulation().get_communicator();
-
-    ModelParameters model_parameters = problem.model_parameters;
-    model_parameters.source =
-      "(" + model_parameters.source + ") + (" + parameters.target_source + ")";
-    // Errors in g* should name the right parameter.
+    Reference(const TargetDataParameters &parameters,
+              const ForwardProblem<dim>  &problem,
+              ConditionalOStream         &pcout)
+      : m(parameters.reference_time_refinement)
+      , same_mesh(parameters.reference_refinements == 0)
+      , model(reference_model(parameters, problem))
+      , domain(reference_domain(parameters, problem),
+               problem.domain.triangulation().get_communicator())
+      , quiet(problem.domain.triangulation().get_communicator(),
+              pcout,
+              TimerOutput::never,
+              TimerOutput::wall_times)
+      , solver(problem.state_parameters,
+               reference_time(parameters, problem),
+               model,
+               same_mesh ? problem.domain.triangulation() :
+                           domain.triangulation(),
+               quiet,
+               pcout)
     {
+      if (!same_mesh)
+        domain.create_mesh();
+      pcout << "   Target data: reference simulation with the target source "
+               "on "
+            << (same_mesh ? "the training mesh" :
+                            "a mesh refined " +
+                              std::to_string(parameters.reference_refinements) +
+                              " more times")
+            << ", " << problem.time_parameters.n_steps * m << " steps"
+            << std::endl;
+    }
+
+    static ModelParameters
+    reference_model(const TargetDataParameters &parameters,
+                    const ForwardProblem<dim>  &problem)
+    {
+      ModelParameters model_parameters = problem.model_parameters;
+      model_parameters.source = "(" + model_parameters.source + ") + (" +
+                                parameters.target_source + ")";
+      // Errors in g* should name the right parameter.
       std::vector<std::string> variables = coordinate_names(dim);
       variables.push_back("t");
       Expression("Target data/Target source",
@@ -175,36 +211,60 @@ namespace npde
                  variables,
                  parse_constants(model_parameters.constants,
                                  "Model/Constants"));
+      return model_parameters;
     }
-    const Model<dim> model(model_parameters);
 
-    TimeParameters     time_parameters = problem.time_parameters;
-    const unsigned int m               = parameters.reference_time_refinement;
-    time_parameters.n_steps *= m;
+    static DomainParameters
+    reference_domain(const TargetDataParameters &parameters,
+                     const ForwardProblem<dim>  &problem)
+    {
+      DomainParameters domain_parameters = problem.domain_parameters;
+      domain_parameters.global_refinements += parameters.reference_refinements;
+      return domain_parameters;
+    }
 
-    const bool       same_mesh         = parameters.reference_refinements == 0;
-    DomainParameters domain_parameters = problem.domain_parameters;
-    domain_parameters.global_refinements += parameters.reference_refinements;
-    Domain<dim> fine_domain(domain_parameters, comm);
-    if (!same_mesh)
-      fine_domain.create_mesh();
+    static TimeParameters
+    reference_time(const TargetDataParameters &parameters,
+                   const ForwardProblem<dim>  &problem)
+    {
+      TimeParameters time_parameters = problem.time_parameters;
+      time_parameters.n_steps *= parameters.reference_time_refinement;
+      return time_parameters;
+    }
 
-    TimerOutput quiet(comm, pcout, TimerOutput::never, TimerOutput::wall_times);
-    StateSolver<dim> reference(problem.state_parameters,
-                               time_parameters,
-                               model,
-                               same_mesh ? problem.domain.triangulation() :
-                                           fine_domain.triangulation(),
-                               quiet,
-                               pcout);
-    pcout << "   Target data: reference simulation with the target source on "
-          << (same_mesh ? "the training mesh" :
-                          "a mesh refined " +
-                            std::to_string(parameters.reference_refinements) +
-                            " more times")
-          << ", " << time_parameters.n_steps << " steps" << std::endl;
-    reference.setup();
-    reference.solve();
+    const unsigned int m;
+    const bool         same_mesh;
+    const Model<dim>   model;
+    Domain<dim>        domain;
+    TimerOutput        quiet;
+    StateSolver<dim>   solver;
+    bool               solved = false;
+  };
+
+
+
+  template <int dim>
+  TargetData<dim>::~TargetData() = default;
+
+
+
+  template <int dim>
+  void
+  TargetData<dim>::compute_reference_simulation()
+  {
+    const StateSolver<dim> &state = problem.state;
+
+    if (!reference)
+      reference = std::make_unique<Reference>(parameters, problem, pcout);
+    if (!reference->solved || reference->same_mesh)
+      {
+        reference->solver.setup();
+        reference->solver.solve();
+        reference->solved = true;
+      }
+    const StateSolver<dim> &ref       = reference->solver;
+    const unsigned int      m         = reference->m;
+    const bool              same_mesh = reference->same_mesh;
 
     // The support points of the owned dofs of the training space, for the
     // displayed field h.
@@ -225,23 +285,22 @@ namespace npde
     Utilities::MPI::RemotePointEvaluation<dim> evaluation, nodal_evaluation;
     for (unsigned int n = 0; n <= state.n_steps(); ++n)
       {
-        const auto u = reference.ghosted(reference.state(n * m));
         if (same_mesh)
           {
-            reference.values_at_quadrature_points(reference.state(n * m),
-                                                  h[n]);
-            h_nodal[n] = reference.state(n * m);
+            ref.values_at_quadrature_points(ref.state(n * m), h[n]);
+            h_nodal[n] = ref.state(n * m);
           }
         else
           {
+            const auto                u = ref.ghosted(ref.state(n * m));
             const std::vector<double> values =
-              n == 0 ? VectorTools::point_values<1>(reference.mapping(),
-                                                    reference.dof_handler(),
+              n == 0 ? VectorTools::point_values<1>(ref.mapping(),
+                                                    ref.dof_handler(),
                                                     u,
                                                     state.quadrature_points(),
                                                     evaluation) :
                        VectorTools::point_values<1>(evaluation,
-                                                    reference.dof_handler(),
+                                                    ref.dof_handler(),
                                                     u);
             AssertThrow(evaluation.all_points_found(),
                         ExcMessage("Some training points lie outside the "
@@ -250,13 +309,13 @@ namespace npde
             std::copy(values.begin(), values.end(), h[n].begin());
 
             const std::vector<double> nodal =
-              n == 0 ? VectorTools::point_values<1>(reference.mapping(),
-                                                    reference.dof_handler(),
+              n == 0 ? VectorTools::point_values<1>(ref.mapping(),
+                                                    ref.dof_handler(),
                                                     u,
                                                     owned_points,
                                                     nodal_evaluation) :
                        VectorTools::point_values<1>(nodal_evaluation,
-                                                    reference.dof_handler(),
+                                                    ref.dof_handler(),
                                                     u);
             for (unsigned int i = 0; i < owned_dofs.size(); ++i)
               h_nodal[n](owned_dofs[i]) = nodal[i];

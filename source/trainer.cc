@@ -109,11 +109,30 @@ namespace npde
 
   template <int dim>
   void
+  Trainer<dim>::set_mesh_adaptation(
+    MeshAdaptation<dim>                      &adaptation,
+    const std::function<void(unsigned int)> &before_round)
+  {
+    this->adaptation   = &adaptation;
+    this->before_round = before_round;
+  }
+
+
+
+  template <int dim>
+  void
   Trainer<dim>::run(const unsigned int stop_after)
   {
     Timer          clock;
-    Vector<double> theta   = network.parameters();
-    const bool     resumed = parameters.resume && read_checkpoint(theta);
+    Vector<double> theta = network.parameters();
+    if (parameters.resume && adaptation && adaptation->enabled() &&
+        std::filesystem::exists(directory + "/checkpoint.txt"))
+      throw InputError(
+        "'Trainer/Resume = true' with 'Mesh adaptation/Trigger' other than "
+        "none is not supported: the checkpoint '" + directory +
+        "/checkpoint.txt' holds no mesh. Set 'Resume = false', or remove the "
+        "checkpoint to start afresh.");
+    const bool resumed = parameters.resume && read_checkpoint(theta);
     if (resumed)
       pcout << "   Resuming from " << directory
             << "/checkpoint.txt at iteration " << iteration << std::endl;
@@ -136,9 +155,11 @@ namespace npde
                            optimizer.masked(gradient).l2_norm(),
                            optimizer.learning_rate(),
                            clock.wall_time(),
-                           true});
+                           true,
+                           objective.n_dofs()});
         print(records.back());
       }
+    round_losses.assign(1, J);
 
     while (iteration < parameters.n_iterations)
       {
@@ -191,10 +212,21 @@ namespace npde
                       std::numeric_limits<double>::quiet_NaN(),
            optimizer.learning_rate(),
            clock.wall_time(),
-           accepted});
+           accepted,
+           objective.n_dofs()});
         if (iteration % parameters.print_every == 0 ||
             iteration == parameters.n_iterations)
           print(records.back());
+        if (accepted)
+          round_losses.push_back(J);
+        if (adaptation && iteration < parameters.n_iterations &&
+            adaptation->due(iteration, round_losses))
+          {
+            if (!accepted)
+              J = objective.value_and_gradient(theta, gradient);
+            adapt_mesh(theta, J, gradient);
+            rmse = objective.relative_rmse();
+          }
         if (iteration % parameters.checkpoint_every == 0)
           write_checkpoint(theta);
         if (iteration == stop_after)
@@ -207,6 +239,43 @@ namespace npde
     if (!records.back().accepted)
       objective.value_and_gradient(theta, gradient);
     write_checkpoint(theta);
+  }
+
+
+
+  // A mesh adaptation round at θ, whose state and adjoint the objective
+  // holds: output of the old mesh, refinement, and J and ∇J at the same θ
+  // on the new mesh, recorded as a row of its own.
+  template <int dim>
+  void
+  Trainer<dim>::adapt_mesh(const Vector<double> &theta,
+                           double               &J,
+                           Vector<double>       &gradient)
+  {
+    network.parameters() = theta;
+    if (before_round)
+      before_round(adaptation->rounds());
+    const double J_before = J;
+    adaptation->refine();
+    J = objective.value_and_gradient(theta, gradient);
+    if (!std::isfinite(J))
+      throw InputError("The loss after mesh adaptation round " +
+                       std::to_string(adaptation->rounds()) +
+                       " is not finite: the forward problem fails on the "
+                       "new mesh. Check 'Mesh adaptation/Maximum level'.");
+    pcout << "   Loss at the same theta: " << J_before << " before, " << J
+          << " after the round; the optimiser restarts" << std::endl;
+    optimizer.restart();
+    round_losses.assign(1, J);
+    records.push_back({iteration,
+                       J,
+                       objective.relative_rmse(),
+                       optimizer.masked(gradient).l2_norm(),
+                       optimizer.learning_rate(),
+                       records.back().wall_time,
+                       true,
+                       objective.n_dofs()});
+    print(records.back());
   }
 
 
@@ -247,11 +316,11 @@ namespace npde
     std::ostringstream out;
     out << std::setprecision(17)
         << "iteration,loss,relative_rmse,gradient_norm,learning_rate,"
-           "wall_time,accepted\n";
+           "wall_time,accepted,n_dofs\n";
     for (const Record &r : records)
       out << r.iteration << ',' << r.loss << ',' << r.relative_rmse << ','
           << r.gradient_norm << ',' << r.learning_rate << ',' << r.wall_time
-          << ',' << (r.accepted ? 1 : 0) << '\n';
+          << ',' << (r.accepted ? 1 : 0) << ',' << r.n_dofs << '\n';
     write_file_atomically(directory + "/history.csv", out.str());
   }
 
@@ -268,7 +337,7 @@ namespace npde
     if (Utilities::MPI::this_mpi_process(communicator) != 0)
       return;
     std::ostringstream out;
-    out << std::setprecision(17) << "npde-checkpoint 1\niteration " << iteration
+    out << std::setprecision(17) << "npde-checkpoint 2\niteration " << iteration
         << "\ntheta " << theta.size();
     for (const double x : theta)
       out << ' ' << x;
@@ -278,7 +347,7 @@ namespace npde
     for (const Record &r : records)
       out << r.iteration << ' ' << r.loss << ' ' << r.relative_rmse << ' '
           << r.gradient_norm << ' ' << r.learning_rate << ' ' << r.wall_time
-          << ' ' << r.accepted << '\n';
+          << ' ' << r.accepted << ' ' << r.n_dofs << '\n';
     write_file_atomically(directory + "/checkpoint.txt", out.str());
   }
 
@@ -295,6 +364,10 @@ namespace npde
     std::string   word;
     unsigned int  version = 0, n = 0;
     in >> word >> version >> word >> iteration >> word >> n;
+    if (version != 2)
+      throw InputError("The checkpoint '" + file + "' has format version " +
+                       std::to_string(version) + ", this npde writes 2. "
+                       "Remove it or set 'Trainer/Resume = false'.");
     if (!in || n != theta.size())
       throw InputError("The checkpoint '" + file +
                        "' does not fit this network (" + std::to_string(n) +
@@ -310,7 +383,7 @@ namespace npde
     for (Record &r : records)
       {
         // NaN is written as "nan", which operator>> does not read back.
-        std::string fields[7];
+        std::string fields[8];
         for (auto &f : fields)
           in >> f;
         const auto number = [](const std::string &s) {
@@ -324,7 +397,8 @@ namespace npde
              number(fields[3]),
              number(fields[4]),
              number(fields[5]),
-             fields[6] == "1"};
+             fields[6] == "1",
+             static_cast<unsigned int>(std::stoul(fields[7]))};
       }
     if (!in)
       throw InputError("The checkpoint '" + file + "' is damaged.");

@@ -53,6 +53,10 @@ namespace npde
     const AdjointSolver<dim> &
     adjoint() const;
 
+    /// The number of unknowns of the state's current mesh.
+    unsigned int
+    n_dofs() const;
+
   private:
     double
     forward(const Vector<double>                               &theta,

@@ -100,6 +100,16 @@ namespace npde
     void
     end_iteration(const double J);
 
+    /**
+     * The objective has changed (a mesh adaptation round): forget what
+     * belongs to the old one. L-BFGS drops its (s, y) history and any line
+     * search, since its curvature pairs mix gradients of two objectives; the
+     * plateau schedule forgets its best loss. Adam keeps its moments and
+     * every learning rate is kept.
+     */
+    void
+    restart();
+
     /// The current learning rate α (for L-BFGS: the current step length).
     double
     learning_rate() const;

@@ -7,7 +7,8 @@
 //   command line, host and date;
 // - `solution-NNNN.vtu` (or `.pvtu` + pieces on several ranks) every m-th time
 //   level, and `solution.pvd`, which ParaView opens as a time series with the
-//   physical times.
+//   physical times; with mesh adaptation during training, also one series
+//   `round-RR.pvd` for each mesh before a round changed it.
 // Every file that summarises the run is written to a temporary name and then
 // renamed, so a run killed at any moment leaves no half-written file.
 // ---------------------------------------------------------------------------
@@ -86,6 +87,14 @@ namespace npde
       const double           t,
       const std::vector<std::pair<std::string, const VectorType *>> &fields);
 
+    /**
+     * Start a new time series @p name: the following time levels go to
+     * `name-NNNN.vtu` and `name.pvd` (the default series is `solution`).
+     * Training with mesh adaptation writes one series per mesh.
+     */
+    void
+    start_series(const std::string &name);
+
     const std::string &
     directory() const;
 
@@ -93,6 +102,7 @@ namespace npde
     const OutputParameters                      parameters;
     const MPI_Comm                              communicator;
     std::vector<std::pair<double, std::string>> times_and_files;
+    std::string                                 series = "solution";
   };
 } // namespace npde
 

@@ -28,6 +28,8 @@
 
 #include <npde/forward_problem.h>
 
+#include <memory>
+
 namespace npde
 {
   using namespace dealii;
@@ -65,8 +67,13 @@ namespace npde
                const ForwardProblem<dim>  &problem,
                TimerOutput                &timer,
                ConditionalOStream         &pcout);
+    ~TargetData();
 
-    /// Compute h^n at the quadrature points of the problem's current mesh.
+    /**
+     * Compute h^n at the quadrature points of the problem's current mesh.
+     * Call again after the mesh has changed: a reference simulation on a
+     * mesh of its own is kept and only re-evaluated at the new points.
+     */
     void
     setup();
 
@@ -103,6 +110,8 @@ namespace npde
     void
     add_noise();
 
+    struct Reference;
+
     const TargetDataParameters  parameters;
     const ForwardProblem<dim>  &problem;
     TimerOutput                &timer;
@@ -110,6 +119,7 @@ namespace npde
     std::vector<Vector<double>> h;
     std::vector<VectorType>     h_nodal;
     double                      h_max = 0.;
+    std::unique_ptr<Reference>  reference;
   };
 } // namespace npde
 

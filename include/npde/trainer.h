@@ -16,6 +16,11 @@
 // to a temporary file and renamed. Training is deterministic for a fixed
 // number of ranks and threads, so a run resumed from a checkpoint produces
 // the same history as one that was never stopped.
+//
+// With mesh adaptation (MeshAdaptation), a round may follow an iteration:
+// the mesh changes, θ stays, the loss and gradient are evaluated again at θ
+// on the new mesh (a history row with the same iteration number and the new
+// number of dofs), and the optimiser restarts (Optimizer::restart()).
 // ---------------------------------------------------------------------------
 #ifndef npde_trainer_h
 #define npde_trainer_h
@@ -24,8 +29,11 @@
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
 
+#include <npde/mesh_adaptation.h>
 #include <npde/objective.h>
 #include <npde/optimizer.h>
+
+#include <functional>
 
 #include <string>
 #include <vector>
@@ -63,6 +71,7 @@ namespace npde
       double       learning_rate;
       double       wall_time;
       bool         accepted;
+      unsigned int n_dofs;
     };
 
     Trainer(const TrainerParameters   &parameters,
@@ -72,6 +81,18 @@ namespace npde
             const std::string         &output_directory,
             const MPI_Comm             communicator,
             ConditionalOStream        &pcout);
+
+    /**
+     * Adapt the mesh during training, in the rounds @p adaptation asks for.
+     * Before each round, at the current θ, @p before_round(r) is called with
+     * the number r of rounds so far (the output of the mesh that is about
+     * to change). Resuming from a checkpoint is not supported with mesh
+     * adaptation (the checkpoint holds no mesh).
+     */
+    void
+    set_mesh_adaptation(
+      MeshAdaptation<dim>                      &adaptation,
+      const std::function<void(unsigned int)> &before_round);
 
     /**
      * Train until `Number of iterations`. With `Resume = true` and a
@@ -94,6 +115,8 @@ namespace npde
     write_history() const;
     void
     print(const Record &record) const;
+    void
+    adapt_mesh(const Vector<double> &theta, double &J, Vector<double> &gradient);
 
     const TrainerParameters parameters;
     Objective<dim>         &objective;
@@ -104,6 +127,10 @@ namespace npde
     Optimizer               optimizer;
     unsigned int            iteration = 0;
     std::vector<Record>     records;
+    MeshAdaptation<dim>    *adaptation = nullptr;
+    std::function<void(unsigned int)> before_round;
+    // The losses of the accepted iterations since the last round.
+    std::vector<double> round_losses;
   };
 
   /// The mean-field factor N^{2β−1} of the learning rate.

@@ -1,0 +1,335 @@
+// ---------------------------------------------------------------------------
+// npde: mesh adaptation rounds during training.
+// ---------------------------------------------------------------------------
+#include <deal.II/base/quadrature_lib.h>
+
+#include <deal.II/distributed/grid_refinement.h>
+#include <deal.II/distributed/tria.h>
+
+#include <deal.II/grid/grid_refinement.h>
+
+#include <deal.II/numerics/error_estimator.h>
+
+#include <npde/mesh_adaptation.h>
+
+#include <algorithm>
+#include <map>
+
+namespace npde
+{
+  void
+  MeshAdaptationParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Mesh adaptation");
+    {
+      prm.declare_entry(
+        "Trigger",
+        "none",
+        Patterns::Selection("none|every|stall|schedule"),
+        "When a refinement round happens during training: never; after "
+        "every 'Interval' iterations; when the loss has stalled (the best "
+        "loss improved by less than 'Stall tolerance', relative, over the "
+        "last 'Interval' iterations); or at the iterations listed in "
+        "'Schedule'.");
+      prm.declare_entry("Interval",
+                        "100",
+                        Patterns::Integer(1),
+                        "The m of 'Trigger = every' and the window of "
+                        "'Trigger = stall', in iterations.");
+      prm.declare_entry("Stall tolerance",
+                        "0.01",
+                        Patterns::Double(0.),
+                        "'Trigger = stall': the relative improvement of the "
+                        "best loss over 'Interval' iterations below which "
+                        "the loss counts as stalled.");
+      prm.declare_entry("Schedule",
+                        "",
+                        Patterns::List(Patterns::Integer(1)),
+                        "'Trigger = schedule': the iterations after which a "
+                        "round happens, e.g. 100, 300.");
+      prm.declare_entry("Maximum number of rounds",
+                        "1",
+                        Patterns::Integer(0),
+                        "No more rounds than this.");
+      prm.declare_entry(
+        "Indicator",
+        "state",
+        Patterns::Selection("state|dual weighted"),
+        "Per cell: 'state' sums the squared Kelly indicators of u^n over the "
+        "time levels (trapezoid weights); 'dual weighted' sums the products "
+        "of the Kelly indicators of u^n and of the adjoint Lambda^n.");
+      prm.declare_entry("Include data",
+                        "false",
+                        Patterns::Bool(),
+                        "Add the Kelly indicator of the data h^n to that of "
+                        "u^n.");
+      prm.declare_entry("Refinement",
+                        "fixed fraction",
+                        Patterns::Selection("fixed fraction|global"),
+                        "'fixed fraction' refines the cells that hold "
+                        "'Refine fraction' of the indicators' sum and "
+                        "coarsens those that hold 'Coarsen fraction'; "
+                        "'global' refines every cell (a coarse-to-fine "
+                        "schedule).");
+      prm.declare_entry("Refine fraction",
+                        "0.3",
+                        Patterns::Double(0., 1.),
+                        "The fraction of the indicators' sum to refine.");
+      prm.declare_entry("Coarsen fraction",
+                        "0",
+                        Patterns::Double(0., 1.),
+                        "The fraction of the indicators' sum to coarsen.");
+      prm.declare_entry("Minimum level",
+                        "0",
+                        Patterns::Integer(0),
+                        "No cell is coarsened below this level (the coarse "
+                        "mesh is level 0).");
+      prm.declare_entry("Maximum level",
+                        "10",
+                        Patterns::Integer(0),
+                        "No cell is refined beyond this level.");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  MeshAdaptationParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Mesh adaptation");
+    {
+      const std::string t = prm.get("Trigger");
+      trigger             = t == "every"    ? Trigger::every :
+                            t == "stall"    ? Trigger::stall :
+                            t == "schedule" ? Trigger::schedule :
+                                              Trigger::none;
+      interval            = prm.get_integer("Interval");
+      stall_tolerance     = prm.get_double("Stall tolerance");
+      schedule.clear();
+      for (const std::string &s :
+           Utilities::split_string_list(prm.get("Schedule")))
+        schedule.push_back(Utilities::string_to_int(s));
+      max_rounds = prm.get_integer("Maximum number of rounds");
+      indicator  = prm.get("Indicator") == "dual weighted" ?
+                     Indicator::dual_weighted :
+                     Indicator::state;
+      include_data     = prm.get_bool("Include data");
+      refinement       = prm.get("Refinement") == "global" ?
+                           Refinement::global :
+                           Refinement::fixed_fraction;
+      refine_fraction  = prm.get_double("Refine fraction");
+      coarsen_fraction = prm.get_double("Coarsen fraction");
+      min_level        = prm.get_integer("Minimum level");
+      max_level        = prm.get_integer("Maximum level");
+      if (trigger == Trigger::schedule && schedule.empty())
+        throw InputError("'Mesh adaptation/Trigger = schedule' needs the "
+                         "iterations in 'Mesh adaptation/Schedule', e.g. "
+                         "'set Schedule = 100, 300'.");
+      if (refine_fraction + coarsen_fraction > 1.)
+        throw InputError("'Mesh adaptation/Refine fraction' + 'Coarsen "
+                         "fraction' must not exceed 1.");
+      if (min_level > max_level)
+        throw InputError("'Mesh adaptation/Minimum level' exceeds 'Maximum "
+                         "level'.");
+    }
+    prm.leave_subsection();
+  }
+
+
+
+  template <int dim>
+  MeshAdaptation<dim>::MeshAdaptation(
+    const MeshAdaptationParameters &parameters,
+    ForwardProblem<dim>            &problem,
+    TargetData<dim>                &target,
+    Objective<dim>                 &objective,
+    ConditionalOStream             &pcout)
+    : parameters(parameters)
+    , problem(problem)
+    , target(target)
+    , objective(objective)
+    , pcout(pcout)
+  {
+  }
+
+
+
+  template <int dim>
+  bool
+  MeshAdaptation<dim>::enabled() const
+  {
+    return parameters.trigger != MeshAdaptationParameters::Trigger::none &&
+           parameters.max_rounds > 0;
+  }
+
+
+
+  template <int dim>
+  bool
+  MeshAdaptation<dim>::due(const unsigned int         iteration,
+                           const std::vector<double> &losses) const
+  {
+    if (!enabled() || n_rounds >= parameters.max_rounds)
+      return false;
+    switch (parameters.trigger)
+      {
+        case MeshAdaptationParameters::Trigger::every:
+          return iteration % parameters.interval == 0;
+        case MeshAdaptationParameters::Trigger::schedule:
+          return std::find(parameters.schedule.begin(),
+                           parameters.schedule.end(),
+                           iteration) != parameters.schedule.end();
+        case MeshAdaptationParameters::Trigger::stall:
+          {
+            // The best loss now against the best loss m accepted iterations
+            // ago (within this round).
+            const unsigned int m = parameters.interval;
+            if (losses.size() <= m)
+              return false;
+            const double best_now =
+              *std::min_element(losses.begin(), losses.end());
+            const double best_before =
+              *std::min_element(losses.begin(), losses.end() - m);
+            return best_before - best_now <
+                   parameters.stall_tolerance * best_before;
+          }
+        default:
+          return false;
+      }
+  }
+
+
+
+  template <int dim>
+  Vector<float>
+  MeshAdaptation<dim>::indicators() const
+  {
+    const StateSolver<dim> &state = problem.state;
+    const auto             &tria  = problem.domain.triangulation();
+    const QGauss<dim - 1>   face_quadrature(
+      state.dof_handler().get_fe().degree + 1);
+
+    // ρ_K of a (distributed) finite-element vector.
+    const auto kelly = [&](const typename StateSolver<dim>::VectorType &v) {
+      Vector<float> rho(tria.n_active_cells());
+      KellyErrorEstimator<dim>::estimate(
+        state.mapping(),
+        state.dof_handler(),
+        face_quadrature,
+        std::map<types::boundary_id, const Function<dim> *>(),
+        state.ghosted(v),
+        rho);
+      return rho;
+    };
+
+    const bool dual = parameters.indicator ==
+                      MeshAdaptationParameters::Indicator::dual_weighted;
+    Vector<float> eta(tria.n_active_cells());
+    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+      {
+        // Λ^0 = 0: level 0 adds nothing to the dual-weighted sum.
+        if (dual && n == 0)
+          continue;
+        Vector<float> rho = kelly(state.state(n));
+        if (parameters.include_data)
+          rho += kelly(target.nodal_values(n));
+        const float omega = target.time_weight(n);
+        if (dual)
+          {
+            const Vector<float> rho_adjoint =
+              kelly(objective.adjoint().adjoint(n));
+            for (unsigned int c = 0; c < eta.size(); ++c)
+              eta[c] += omega * rho[c] * rho_adjoint[c];
+          }
+        else
+          for (unsigned int c = 0; c < eta.size(); ++c)
+            eta[c] += omega * rho[c] * rho[c];
+      }
+    if (!dual)
+      for (float &e : eta)
+        e = std::sqrt(e);
+
+    // Only the owned cells count; on a parallel::shared mesh (1D) every rank
+    // holds every cell, and the sum over the ranks gives all of them.
+    for (const auto &cell : tria.active_cell_iterators())
+      if (!cell->is_locally_owned())
+        eta[cell->active_cell_index()] = 0.;
+    if (dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
+          &tria) == nullptr)
+      Utilities::MPI::sum(eta, tria.get_communicator(), eta);
+    return eta;
+  }
+
+
+
+  template <int dim>
+  void
+  MeshAdaptation<dim>::refine()
+  {
+    auto              &tria      = problem.domain.triangulation();
+    const unsigned int dofs_then = problem.state.dof_handler().n_dofs();
+    // On a parallel::shared mesh (1D) every rank flags every cell, the same
+    // way; on a distributed one each rank flags the cells it owns.
+    const bool shared =
+      dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
+        &tria) == nullptr;
+
+    if (parameters.refinement == MeshAdaptationParameters::Refinement::global)
+      {
+        for (const auto &cell : tria.active_cell_iterators())
+          if (shared || cell->is_locally_owned())
+            cell->set_refine_flag();
+      }
+    else
+      {
+        const Vector<float> eta = indicators();
+        if (auto *distributed =
+              dynamic_cast<parallel::distributed::Triangulation<dim> *>(&tria))
+          parallel::distributed::GridRefinement::
+            refine_and_coarsen_fixed_fraction(*distributed,
+                                              eta,
+                                              parameters.refine_fraction,
+                                              parameters.coarsen_fraction);
+        else
+          GridRefinement::refine_and_coarsen_fixed_fraction(
+            tria, eta, parameters.refine_fraction, parameters.coarsen_fraction);
+      }
+
+    // Keep every cell between the minimum and the maximum level.
+    for (const auto &cell : tria.active_cell_iterators())
+      if (shared || cell->is_locally_owned())
+        {
+          if (cell->level() >= static_cast<int>(parameters.max_level))
+            cell->clear_refine_flag();
+          if (cell->level() <= static_cast<int>(parameters.min_level))
+            cell->clear_coarsen_flag();
+        }
+    tria.execute_coarsening_and_refinement();
+    ++n_rounds;
+
+    // Everything that lives on the mesh is rebuilt; θ is untouched.
+    problem.setup_state();
+    target.setup();
+    objective.setup();
+    pcout << "   Mesh adaptation round " << n_rounds << ": "
+          << tria.n_global_active_cells() << " cells, " << dofs_then << " -> "
+          << problem.state.dof_handler().n_dofs() << " dofs, "
+          << tria.n_global_levels() << " levels" << std::endl;
+  }
+
+
+
+  template <int dim>
+  unsigned int
+  MeshAdaptation<dim>::rounds() const
+  {
+    return n_rounds;
+  }
+
+
+
+  template class MeshAdaptation<1>;
+  template class MeshAdaptation<2>;
+  template class MeshAdaptation<3>;
+} // namespace npde
