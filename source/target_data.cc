@@ -148,6 +148,12 @@ namespace npde
     h_max =
       Utilities::MPI::max(local_max,
                           problem.domain.triangulation().get_communicator());
+    if (!std::isfinite(h_max))
+      throw InputError(
+        "Target data: the data h are not finite. If they come from a "
+        "reference simulation, it failed: check the model, the time step "
+        "and the mesh (deal.II's 3D hyper_ball with a spherical manifold on "
+        "the whole boundary cells distorts after a few refinements).");
     if (parameters.noise_level > 0)
       add_noise();
   }
@@ -302,9 +308,14 @@ namespace npde
                        VectorTools::point_values<1>(evaluation,
                                                     ref.dof_handler(),
                                                     u);
-            AssertThrow(evaluation.all_points_found(),
-                        ExcMessage("Some training points lie outside the "
-                                   "reference mesh."));
+            if (!evaluation.all_points_found())
+              throw InputError(
+                "Target data: some training points lie outside the reference "
+                "mesh. On a curved boundary a coarser mesh covers a different "
+                "region than a finer one: keep the training mesh no finer "
+                "than the reference mesh ('Mesh adaptation/Maximum level' at "
+                "most 'Domain/Global refinements' + 'Target data/Reference "
+                "extra refinements').");
             h[n].reinit(values.size());
             std::copy(values.begin(), values.end(), h[n].begin());
 

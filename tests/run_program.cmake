@@ -1,6 +1,8 @@
 # Runs PROGRAM with ARGUMENTS (a ;-separated list) and checks its exit status
 # and its output (stdout + stderr) against REGEX. With SHOULD_FAIL=ON the
-# program must exit non-zero, otherwise with 0.
+# program must exit non-zero, otherwise with 0. Optionally, EXPECT_FILES (a
+# '|'-separated list) must exist afterwards, and the file CHECK_FILE must
+# match CHECK_REGEX.
 execute_process(COMMAND ${PROGRAM} ${ARGUMENTS}
   RESULT_VARIABLE _status OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
 set(_all "${_out}${_err}")
@@ -13,5 +15,19 @@ if(NOT SHOULD_FAIL AND NOT _status EQUAL 0)
 endif()
 if(NOT _flat MATCHES "${REGEX}")
   message(FATAL_ERROR "the output does not match \"${REGEX}\". Output:\n${_all}")
+endif()
+if(EXPECT_FILES)
+  string(REPLACE "|" ";" _files "${EXPECT_FILES}")
+  foreach(_file ${_files})
+    if(NOT EXISTS "${_file}")
+      message(FATAL_ERROR "the run did not write ${_file}. Output:\n${_all}")
+    endif()
+  endforeach()
+endif()
+if(CHECK_FILE)
+  file(READ "${CHECK_FILE}" _content)
+  if(NOT _content MATCHES "${CHECK_REGEX}")
+    message(FATAL_ERROR "${CHECK_FILE} does not match \"${CHECK_REGEX}\":\n${_content}")
+  endif()
 endif()
 message(STATUS "exit status ${_status}, output matches: ${REGEX}\n${_all}")

@@ -14,9 +14,6 @@
 
 #include "tests.h"
 
-#include <boost/random/mersenne_twister.hpp>
-#include <boost/random/normal_distribution.hpp>
-
 using namespace npde;
 
 const std::string base = R"(
@@ -79,36 +76,7 @@ run_case(const std::string &name,
   Objective<dim> objective(problem, network, target, run.timer);
   objective.setup();
 
-  Vector<double> direction(network.n_parameters());
-  boost::random::mt19937                     gen(7);
-  boost::random::normal_distribution<double> normal;
-  for (auto &d : direction)
-    d = normal(gen);
-
-  const Vector<double>   theta  = network.parameters();
-  const TaylorTestResult result = taylor_test(objective, theta, direction, 1e-2, 5, 1e-5);
-
-  const auto rates1 = result.rates(result.first_order);
-  const auto rates0 = result.rates(result.zeroth_order);
-  double     min1 = 1e9, max1 = 0, min0 = 1e9, max0 = 0;
-  for (const double r : rates1)
-    min1 = std::min(min1, r), max1 = std::max(max1, r);
-  for (const double r : rates0)
-    min0 = std::min(min0, r), max0 = std::max(max0, r);
-  testing::check(min1 >= 1.9 && max1 <= 2.1,
-                 name + ": first-order remainder rates in [" +
-                   testing::rounded(min1) + ", " + testing::rounded(max1) +
-                   "], within [1.9, 2.1]");
-  testing::check(min0 >= 0.9 && max0 <= 1.1,
-                 name + ": zeroth-order remainder rates in [" +
-                   testing::rounded(min0) + ", " + testing::rounded(max0) +
-                   "], within [0.9, 1.1]");
-  const double fd_error =
-    std::abs(result.directional_derivative - result.central_difference) /
-    std::abs(result.central_difference);
-  testing::check(fd_error < 1e-6,
-                 name + ": gradient . direction equals a central difference "
-                        "to 1e-6 relative");
+  testing::check_taylor_test(objective, network.parameters(), name);
 }
 
 

@@ -17,8 +17,13 @@
 #include <deal.II/base/timer.h>
 
 #include <npde/forward_problem.h>
+#include <npde/objective.h>
 #include <npde/program.h>
 
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -79,6 +84,47 @@ namespace npde
       check(std::abs(measured - expected) <= tolerance,
             what + ": rate " + rounded(measured) + " (expected " +
               rounded(expected) + " +- " + rounded(tolerance) + ")");
+    }
+
+    /**
+     * The Taylor test of @p objective at @p theta in a random direction
+     * (seed 7), ε = 1e-2 ... 1e-2/32: the first-order remainder's rates must
+     * lie in [1.9, 2.1], the zeroth-order one's in [0.9, 1.1], and ∇J·δθ
+     * must equal a central difference to 1e-6 relative.
+     */
+    template <int dim>
+    void
+    check_taylor_test(Objective<dim>      &objective,
+                      const Vector<double> theta, // a copy: J(θ+εδ) changes
+                                                  // the network's own θ
+                      const std::string   &name)
+    {
+      Vector<double>                             direction(theta.size());
+      boost::random::mt19937                     gen(7);
+      boost::random::normal_distribution<double> normal;
+      for (auto &d : direction)
+        d = normal(gen);
+
+      const TaylorTestResult result =
+        taylor_test(objective, theta, direction, 1e-2, 5, 1e-5);
+      const auto range = [](const std::vector<double> &rates) {
+        return std::make_pair(*std::min_element(rates.begin(), rates.end()),
+                              *std::max_element(rates.begin(), rates.end()));
+      };
+      const auto [min1, max1] = range(result.rates(result.first_order));
+      const auto [min0, max0] = range(result.rates(result.zeroth_order));
+      check(min1 >= 1.9 && max1 <= 2.1,
+            name + ": first-order remainder rates in [" + rounded(min1) +
+              ", " + rounded(max1) + "], within [1.9, 2.1]");
+      check(min0 >= 0.9 && max0 <= 1.1,
+            name + ": zeroth-order remainder rates in [" + rounded(min0) +
+              ", " + rounded(max0) + "], within [0.9, 1.1]");
+      const double fd_error =
+        std::abs(result.directional_derivative - result.central_difference) /
+        std::abs(result.central_difference);
+      check(fd_error < 1e-6,
+            name + ": gradient . direction equals a central difference "
+                   "to 1e-6 relative");
     }
 
     /// The wall time of the fastest of @p repeats runs of @p f (benchmarks).
