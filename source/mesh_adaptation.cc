@@ -329,6 +329,21 @@ namespace npde
 
 
 
+  template <int dim>
+  bool
+  MeshAdaptation<dim>::finished() const
+  {
+    // A schedule has no more rounds than entries.
+    const std::size_t max_rounds =
+      parameters.trigger == MeshAdaptationParameters::Trigger::schedule ?
+        std::min<std::size_t>(parameters.max_rounds,
+                              parameters.schedule.size()) :
+        parameters.max_rounds;
+    return !enabled() || n_rounds >= max_rounds;
+  }
+
+
+
   template class MeshAdaptation<1>;
   template class MeshAdaptation<2>;
   template class MeshAdaptation<3>;

@@ -41,6 +41,12 @@ namespace npde
                         Patterns::Double(1.),
                         "A trial whose loss exceeds this factor times the "
                         "current loss is rejected like a failed solve.");
+      prm.declare_entry("Target relative RMSE",
+                        "0",
+                        Patterns::Double(0.),
+                        "Stop early once an accepted iterate's relative RMSE "
+                        "is at most this, on the final mesh (after every "
+                        "mesh adaptation round). 0: run all iterations.");
     }
     prm.leave_subsection();
   }
@@ -57,6 +63,7 @@ namespace npde
       checkpoint_every  = prm.get_integer("Checkpoint every");
       resume            = prm.get_bool("Resume");
       divergence_factor = prm.get_double("Divergence factor");
+      target_rmse       = prm.get_double("Target relative RMSE");
     }
     prm.leave_subsection();
   }
@@ -231,6 +238,14 @@ namespace npde
           write_checkpoint(theta);
         if (iteration == stop_after)
           return;
+        if (accepted && rmse <= parameters.target_rmse &&
+            (!adaptation || adaptation->finished()))
+          {
+            pcout << "   Reached the target relative RMSE "
+                  << parameters.target_rmse << " at iteration " << iteration
+                  << std::endl;
+            break;
+          }
       }
 
     // The trained network, and the objective (state, adjoint) at it: the

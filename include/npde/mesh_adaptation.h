@@ -120,6 +120,10 @@ namespace npde
     unsigned int
     rounds() const;
 
+    /// Whether no more rounds will come (adaptation off, or all done).
+    bool
+    finished() const;
+
   private:
     const MeshAdaptationParameters parameters;
     ForwardProblem<dim>           &problem;

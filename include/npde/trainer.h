@@ -50,6 +50,7 @@ namespace npde
     unsigned int checkpoint_every  = 50;
     bool         resume            = false;
     double       divergence_factor = 10.;
+    double       target_rmse       = 0.;
 
     static void
     declare_parameters(ParameterHandler &prm);

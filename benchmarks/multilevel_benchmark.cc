@@ -1,0 +1,153 @@
+// ---------------------------------------------------------------------------
+// Benchmark of multilevel training (issue: adaptive meshes during training).
+//
+// The reference paper's heat problem (D = (0,0.5)×(0,1), diffusion 0.01, the
+// moving-bump g*, 64 time steps, N = 100, β = 2/3) with L-BFGS (history 50, inputs mapped
+// to [−1, 1]), data from a reference simulation on a 40×80 Q1 mesh. Two
+// runs, one after the other in this process, each until its relative RMSE on
+// the 40×80 mesh reaches the target:
+// - fine:       training on the 40×80 mesh from the start;
+// - multilevel: training on 10×20, refined everywhere after the first
+//               scheduled iteration (20×40) and again after the second
+//               (40×80): 'Mesh adaptation/Refinement = global' on a
+//               schedule.
+// It prints the wall time of each run's training loop (set-up, including
+// the reference simulation, excluded from both; it is the same for both),
+// their iterations, and the ratio. The issue's target is a ratio of 3 or
+// more.
+//
+//   build/benchmarks/multilevel_benchmark [target RMSE [schedule]]
+//   e.g. build/benchmarks/multilevel_benchmark 2e-3 "150, 250"
+// ---------------------------------------------------------------------------
+#include <npde/mesh_adaptation.h>
+#include <npde/trainer.h>
+
+#include "tests.h"
+
+#include <filesystem>
+
+using namespace npde;
+
+struct Result
+{
+  double       seconds;
+  unsigned int iterations, iterations_on_finest;
+  double       rmse;
+  unsigned int n_dofs;
+};
+
+Result
+train(const std::string &text)
+{
+  testing::Forward<2> run(text);
+  TargetDataParameters     target_parameters;
+  NetworkParameters        network_parameters;
+  OptimizerParameters      optimizer_parameters;
+  TrainerParameters        trainer_parameters;
+  MeshAdaptationParameters adaptation_parameters;
+  target_parameters.parse_parameters(run.prm);
+  network_parameters.parse_parameters(run.prm);
+  optimizer_parameters.parse_parameters(run.prm);
+  trainer_parameters.parse_parameters(run.prm);
+  adaptation_parameters.parse_parameters(run.prm);
+
+  FittingProblem<2> fitting(run.prm,
+                            target_parameters,
+                            network_parameters,
+                            MPI_COMM_WORLD,
+                            run.timer,
+                            run.pcout);
+  std::filesystem::create_directories("npde-output/multilevel_benchmark");
+  Trainer<2>        trainer(trainer_parameters,
+                     optimizer_parameters,
+                     fitting.objective,
+                     fitting.network,
+                     "npde-output/multilevel_benchmark",
+                     MPI_COMM_WORLD,
+                     run.pcout);
+  MeshAdaptation<2> adaptation(adaptation_parameters,
+                               fitting.problem,
+                               fitting.target,
+                               fitting.objective,
+                               run.pcout);
+  trainer.set_mesh_adaptation(adaptation, {});
+  trainer.run();
+
+  const auto  &history = trainer.history();
+  const auto  &last    = history.back();
+  unsigned int on_finest = 0;
+  for (const auto &r : history)
+    on_finest += (r.n_dofs == last.n_dofs && r.iteration > 0);
+  return {last.wall_time,
+          last.iteration,
+          on_finest,
+          last.relative_rmse,
+          last.n_dofs};
+}
+
+int
+main(int argc, char **argv)
+{
+  Utilities::MPI::MPI_InitFinalize mpi(argc, argv, numbers::invalid_unsigned_int);
+  const std::string target   = argc > 1 ? argv[1] : "2e-3";
+  const std::string schedule = argc > 2 ? argv[2] : "150, 250";
+
+  const std::string common = testing::paper_setting() + R"(
+subsection Network
+  set Number of neurons    = 100
+  set Beta                 = 0.6666666666666667
+  set Map inputs to [-1,1] = true
+end
+subsection Optimizer
+  set Method         = lbfgs
+  set L-BFGS history = 50
+end
+subsection Trainer
+  set Number of iterations = 3000
+  set Print every          = 100000
+  set Checkpoint every     = 100000
+  set Target relative RMSE = )" + target + R"(
+end
+subsection Domain
+  set Generator arguments = 10, 20 : 0, 0 : 0.5, 1 : false
+end
+)";
+  const Result fine = train(common + R"(
+subsection Domain
+  set Global refinements = 2
+end
+)");
+  const Result multilevel = train(common + R"(
+subsection Domain
+  set Global refinements = 0
+end
+subsection Target data
+  set Reference extra refinements = 2
+end
+subsection Mesh adaptation
+  set Trigger                  = schedule
+  set Schedule                 = )" + schedule + R"(
+  set Maximum number of rounds = 2
+  set Refinement               = global
+end
+)");
+
+  std::cout << "Multilevel training on the paper's heat setting (N = 100, "
+               "L-BFGS), until the relative RMSE on the 40x80 mesh is at most "
+            << target << "\n\n"
+            << std::left << std::setw(44) << "run" << std::setw(12)
+            << "seconds" << std::setw(12) << "iterations" << std::setw(20)
+            << "on the 40x80 mesh" << std::setw(12) << "rel. RMSE"
+            << "dofs\n";
+  const auto row = [](const std::string &name, const Result &r) {
+    std::cout << std::left << std::setw(44) << name << std::setw(12)
+              << testing::rounded(r.seconds) << std::setw(12) << r.iterations
+              << std::setw(20) << r.iterations_on_finest << std::setw(12)
+              << r.rmse << r.n_dofs << '\n';
+  };
+  row("fine (40x80 from the start)", fine);
+  row("multilevel (10x20, 20x40, 40x80: " + schedule + ")", multilevel);
+  std::cout << "\nspeed-up: " << testing::rounded(fine.seconds / multilevel.seconds)
+            << "x (target: 3x)" << std::endl;
+  return 0;
+}
