@@ -25,23 +25,10 @@
 
 using namespace npde;
 
-const std::string base = R"(
-subsection Domain
-  set Generator name = hyper_cube
-  set Generator arguments = 0 : 1 : false
-  set Global refinements = 3
-end
-subsection Model
-  set Constants = eps=0.4
-  set Diffusion = 0.05
-  set Initial value = 0.3*sin(pi*x)*sin(pi*y)
-end
-subsection Time
-  set End time = 0.5
-  set Number of steps = 8
-end
+// The Taylor tests' setting, with data from a reference simulation on a
+// mesh of its own, and mesh adaptation.
+const std::string base = testing::unit_square_setting + R"(
 subsection Target data
-  set Target source = 5*sin(pi*x)*(1-y)*y*(0.5+t)
   set Reference extra refinements = 2
 end
 subsection Mesh adaptation

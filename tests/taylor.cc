@@ -16,25 +16,6 @@
 
 using namespace npde;
 
-const std::string base = R"(
-subsection Domain
-  set Generator name = hyper_cube
-  set Generator arguments = 0 : 1 : false
-  set Global refinements = 3
-end
-subsection Model
-  set Constants = eps=0.4
-  set Diffusion = 0.05
-  set Initial value = 0.3*sin(pi*x)*sin(pi*y)
-end
-subsection Time
-  set End time = 0.5
-  set Number of steps = 8
-end
-subsection Target data
-  set Target source = 5*sin(pi*x)*(1-y)*y*(0.5+t)
-end
-)";
 
 const std::string allen_cahn = R"(
 subsection Model
@@ -89,7 +70,7 @@ main(int argc, char **argv)
     std::cout << "ranks: " << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
               << std::endl;
 
-  const std::string d2 = "set Dimension = 2\n" + base;
+  const std::string d2 = "set Dimension = 2\n" + testing::unit_square_setting;
   const auto        time = [](const double theta) {
     return "subsection Time\n set Theta = " + std::to_string(theta) + "\nend\n";
   };
@@ -112,7 +93,7 @@ main(int argc, char **argv)
                 "subsection Model\n set Advection = 1; -0.5\nend\n",
               true);
   run_case<3>("3D heat, Crank-Nicolson, Q1",
-              "set Dimension = 3\n" + base + time(0.5) +
+              "set Dimension = 3\n" + testing::unit_square_setting + time(0.5) +
                 "subsection Domain\n set Global refinements = 2\nend\n"
                 "subsection Model\n set Initial value = "
                 "0.3*sin(pi*x)*sin(pi*y)*z\nend\n",

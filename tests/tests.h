@@ -143,6 +143,31 @@ namespace npde
       return best;
     }
 
+    /**
+     * A small heat problem on the unit square (8×8 cells, 8 steps), data
+     * from a reference simulation driven by a known g*: the setting of the
+     * gradient tests (taylor, mesh_adaptation), without "set Dimension".
+     */
+    inline const std::string unit_square_setting = R"(
+subsection Domain
+  set Generator name = hyper_cube
+  set Generator arguments = 0 : 1 : false
+  set Global refinements = 3
+end
+subsection Model
+  set Constants = eps=0.4
+  set Diffusion = 0.05
+  set Initial value = 0.3*sin(pi*x)*sin(pi*y)
+end
+subsection Time
+  set End time = 0.5
+  set Number of steps = 8
+end
+subsection Target data
+  set Target source = 5*sin(pi*x)*(1-y)*y*(0.5+t)
+end
+)";
+
     /// The reference paper's g*, the moving bump on (0,0.5)×(0,1).
     inline const std::string paper_source =
       "800*(1-y)^2*(0.2+0.6*t-y)^2*y^2*(1-2*x)*(2*x)";
