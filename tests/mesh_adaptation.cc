@@ -4,11 +4,11 @@
 //
 // For each case (2D heat, Crank–Nicolson, dual-weighted indicators; 2D
 // Allen–Cahn, backward Euler, state + data indicators, coarsening too; 3D
-// heat, state indicators), at a random θ with data from a reference
+// heat, state indicators; 1D heat on a parallel::shared mesh), at a random θ with data from a reference
 // simulation on a finer mesh:
-// - one round of MeshAdaptation::refine() on the trajectory at θ must leave
-//   hanging nodes (the mesh is adapted, not uniform) and a maximum level
-//   within 'Maximum level';
+// - one round of MeshAdaptation::refine() on the trajectory at θ must add
+//   dofs and leave hanging nodes (in 2D and 3D: the mesh is adapted, not
+//   uniform) and a maximum level within 'Maximum level';
 // - the loss at the same θ changes by no more than the discretisation error
 //   of the loss on the starting mesh, estimated as |J_h(θ) − J_{h/2}(θ)|
 //   with J_{h/2} on the starting mesh refined once more everywhere; both
@@ -98,7 +98,9 @@ run_case(const std::string &name,
   const unsigned int n_hanging = Utilities::MPI::sum(
     static_cast<unsigned int>(hanging.n_constraints()), MPI_COMM_WORLD);
   const unsigned int levels = problem.domain.triangulation().n_global_levels();
-  testing::check(n_hanging > 0 && levels - 1 <= parameters.max_level &&
+  // (1D meshes have no hanging nodes.)
+  testing::check((n_hanging > 0 || dim == 1) &&
+                   levels - 1 <= parameters.max_level &&
                    problem.state.dof_handler().n_dofs() > dofs_before,
                  name + ": the round refined locally (hanging nodes, more "
                         "dofs, levels within the maximum)");
@@ -175,6 +177,37 @@ end
 )",
               "subsection Domain\n set Global refinements = 3\nend\n"
               "subsection Target data\n set Reference extra refinements = 0\n"
+              "end\n");
+  // 1D: a parallel::shared mesh, whose ranks must all flag the same cells.
+  const std::string one_d = R"(
+set Dimension = 1
+subsection Domain
+  set Generator name = hyper_cube
+  set Generator arguments = 0 : 1 : false
+  set Global refinements = 4
+end
+subsection Model
+  set Diffusion = 0.01
+  set Initial value = sin(pi*x)
+  set Dirichlet boundary ids = 0, 1
+end
+subsection Time
+  set End time = 0.5
+  set Number of steps = 16
+end
+subsection Target data
+  set Target source = 5*exp(-50*(x-0.3-0.5*t)^2)
+  set Reference extra refinements = 3
+end
+subsection Mesh adaptation
+  set Indicator = dual weighted
+  set Maximum level = 7
+end
+)";
+  run_case<1>("1D heat, backward Euler, dual weighted",
+              one_d,
+              "subsection Domain\n set Global refinements = 5\nend\n"
+              "subsection Target data\n set Reference extra refinements = 2\n"
               "end\n");
   return Utilities::MPI::broadcast(MPI_COMM_WORLD, testing::exit_code(), 0);
 }
