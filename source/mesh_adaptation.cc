@@ -219,7 +219,13 @@ namespace npde
         face_quadrature,
         std::map<types::boundary_id, const Function<dim> *>(),
         state.ghosted(v),
-        rho);
+        rho,
+        ComponentMask(),
+        nullptr,
+        numbers::invalid_unsigned_int,
+        // Only the owned cells: on a parallel::shared mesh (1D) the others
+        // have no values in the ghosted vector.
+        tria.locally_owned_subdomain());
       return rho;
     };
 
@@ -331,7 +337,8 @@ namespace npde
 
   template <int dim>
   bool
-  MeshAdaptation<dim>::finished() const
+  MeshAdaptation<dim>::finished(const unsigned int iteration,
+                                const unsigned int last_iteration) const
   {
     // A schedule has no more rounds than entries.
     const std::size_t max_rounds =
@@ -339,7 +346,23 @@ namespace npde
         std::min<std::size_t>(parameters.max_rounds,
                               parameters.schedule.size()) :
         parameters.max_rounds;
-    return !enabled() || n_rounds >= max_rounds;
+    if (!enabled() || n_rounds >= max_rounds)
+      return true;
+    // Rounds happen only before the last iteration: is one still to come?
+    switch (parameters.trigger)
+      {
+        case MeshAdaptationParameters::Trigger::every:
+          return (iteration / parameters.interval + 1) * parameters.interval >=
+                 last_iteration;
+        case MeshAdaptationParameters::Trigger::schedule:
+          return std::none_of(parameters.schedule.begin(),
+                              parameters.schedule.end(),
+                              [&](const unsigned int i) {
+                                return i > iteration && i < last_iteration;
+                              });
+        default:
+          return false; // a stall may come at any time
+      }
   }
 
 

@@ -366,6 +366,8 @@ namespace npde
         // about to change, as the series round-<r>.pvd.
         MeshAdaptation<dim> adaptation(
           adaptation_parameters, problem, target, objective, pcout);
+        if (!adaptation.enabled())
+          target.release_reference(); // the mesh will not change
         if (adaptation.enabled())
           trainer.set_mesh_adaptation(adaptation, [&](const unsigned int r) {
             TimerOutput::Scope scope(timer, "output");

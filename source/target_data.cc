@@ -156,6 +156,26 @@ namespace npde
         "the whole boundary cells distorts after a few refinements).");
     if (parameters.noise_level > 0)
       add_noise();
+
+    // The displayed h is a finite-element field like u: its hanging dofs
+    // take their constrained values (the Kelly indicators of h, with
+    // 'Mesh adaptation/Include data', would otherwise see jumps there).
+    IndexSet relevant;
+    DoFTools::extract_locally_relevant_dofs(state.dof_handler(), relevant);
+    AffineConstraints<double> hanging(relevant);
+    DoFTools::make_hanging_node_constraints(state.dof_handler(), hanging);
+    hanging.close();
+    for (auto &v : h_nodal)
+      hanging.distribute(v);
+  }
+
+
+
+  template <int dim>
+  void
+  TargetData<dim>::release_reference()
+  {
+    reference.reset();
   }
 
 

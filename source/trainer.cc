@@ -231,7 +231,7 @@ namespace npde
           {
             if (!accepted)
               J = objective.value_and_gradient(theta, gradient);
-            adapt_mesh(theta, J, gradient);
+            adapt_mesh(theta, J, gradient, clock);
             rmse = objective.relative_rmse();
           }
         if (iteration % parameters.checkpoint_every == 0)
@@ -239,7 +239,8 @@ namespace npde
         if (iteration == stop_after)
           return;
         if (accepted && rmse <= parameters.target_rmse &&
-            (!adaptation || adaptation->finished()))
+            (!adaptation ||
+             adaptation->finished(iteration, parameters.n_iterations)))
           {
             pcout << "   Reached the target relative RMSE "
                   << parameters.target_rmse << " at iteration " << iteration
@@ -265,7 +266,8 @@ namespace npde
   void
   Trainer<dim>::adapt_mesh(const Vector<double> &theta,
                            double               &J,
-                           Vector<double>       &gradient)
+                           Vector<double>       &gradient,
+                           const Timer          &clock)
   {
     network.parameters() = theta;
     if (before_round)
@@ -287,7 +289,7 @@ namespace npde
                        objective.relative_rmse(),
                        optimizer.masked(gradient).l2_norm(),
                        optimizer.learning_rate(),
-                       records.back().wall_time,
+                       clock.wall_time(),
                        true,
                        objective.n_dofs()});
     print(records.back());

@@ -120,9 +120,14 @@ namespace npde
     unsigned int
     rounds() const;
 
-    /// Whether no more rounds will come (adaptation off, or all done).
+    /**
+     * Whether no more rounds will come after @p iteration in a run that
+     * ends at @p last_iteration (adaptation off, all rounds done, or none
+     * due before the end; a stall may always come).
+     */
     bool
-    finished() const;
+    finished(const unsigned int iteration,
+             const unsigned int last_iteration) const;
 
   private:
     const MeshAdaptationParameters parameters;

@@ -78,6 +78,13 @@ namespace npde
     setup();
 
     /**
+     * Free the reference simulation kept for later setup() calls (its whole
+     * trajectory): call when the mesh will not change again.
+     */
+    void
+    release_reference();
+
+    /**
      * J_data = Σ_n ω_n ½∫(u_h^n − h^n)² for the trajectory the state solver
      * holds (summed over all ranks) and, if @p r is given,
      * r^n = ∂J_data/∂U^n = ω_n Cᵀ∫(u_h^n − h^n)φ_i.

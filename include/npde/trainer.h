@@ -117,7 +117,10 @@ namespace npde
     void
     print(const Record &record) const;
     void
-    adapt_mesh(const Vector<double> &theta, double &J, Vector<double> &gradient);
+    adapt_mesh(const Vector<double> &theta,
+               double               &J,
+               Vector<double>       &gradient,
+               const Timer          &clock);
 
     const TrainerParameters parameters;
     Objective<dim>         &objective;
