@@ -150,6 +150,15 @@ namespace npde
     , target(target)
     , objective(objective)
     , pcout(pcout)
+    , shared(dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
+               &problem.domain.triangulation()) == nullptr)
+    // A schedule brings no more rounds than it lists.
+    , max_rounds(
+        parameters.trigger == MeshAdaptationParameters::Trigger::none ? 0 :
+        parameters.trigger == MeshAdaptationParameters::Trigger::schedule ?
+          std::min<unsigned int>(parameters.max_rounds,
+                                 parameters.schedule.size()) :
+          parameters.max_rounds)
   {
   }
 
@@ -159,8 +168,7 @@ namespace npde
   bool
   MeshAdaptation<dim>::enabled() const
   {
-    return parameters.trigger != MeshAdaptationParameters::Trigger::none &&
-           parameters.max_rounds > 0;
+    return max_rounds > 0;
   }
 
 
@@ -170,7 +178,7 @@ namespace npde
   MeshAdaptation<dim>::due(const unsigned int         iteration,
                            const std::vector<double> &losses) const
   {
-    if (!enabled() || n_rounds >= parameters.max_rounds)
+    if (n_rounds >= max_rounds)
       return false;
     switch (parameters.trigger)
       {
@@ -256,13 +264,10 @@ namespace npde
       for (float &e : eta)
         e = std::sqrt(e);
 
-    // Only the owned cells count; on a parallel::shared mesh (1D) every rank
-    // holds every cell, and the sum over the ranks gives all of them.
-    for (const auto &cell : tria.active_cell_iterators())
-      if (!cell->is_locally_owned())
-        eta[cell->active_cell_index()] = 0.;
-    if (dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
-          &tria) == nullptr)
+    // Each rank has the indicators of its own cells (zero elsewhere); on a
+    // parallel::shared mesh (1D) every rank holds every cell, and the sum
+    // over the ranks gives all of them.
+    if (shared)
       Utilities::MPI::sum(eta, tria.get_communicator(), eta);
     return eta;
   }
@@ -277,9 +282,6 @@ namespace npde
     const unsigned int dofs_then = problem.state.dof_handler().n_dofs();
     // On a parallel::shared mesh (1D) every rank flags every cell, the same
     // way; on a distributed one each rank flags the cells it owns.
-    const bool shared =
-      dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
-        &tria) == nullptr;
 
     if (parameters.refinement == MeshAdaptationParameters::Refinement::global)
       {
@@ -340,13 +342,7 @@ namespace npde
   MeshAdaptation<dim>::finished(const unsigned int iteration,
                                 const unsigned int last_iteration) const
   {
-    // A schedule has no more rounds than entries.
-    const std::size_t max_rounds =
-      parameters.trigger == MeshAdaptationParameters::Trigger::schedule ?
-        std::min<std::size_t>(parameters.max_rounds,
-                              parameters.schedule.size()) :
-        parameters.max_rounds;
-    if (!enabled() || n_rounds >= max_rounds)
+    if (n_rounds >= max_rounds)
       return true;
     // Rounds happen only before the last iteration: is one still to come?
     switch (parameters.trigger)

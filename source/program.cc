@@ -341,19 +341,7 @@ namespace npde
         StateSolver<dim> &state     = problem.state;
 
         // The true source g*, where it is known, for the output.
-        std::unique_ptr<Expression> g_star;
-        if (target_parameters.source ==
-            TargetDataParameters::Source::reference_simulation)
-          {
-            std::vector<std::string> variables = coordinate_names(dim);
-            variables.push_back("t");
-            g_star = std::make_unique<Expression>(
-              "Target data/Target source",
-              target_parameters.target_source,
-              variables,
-              parse_constants(problem.model_parameters.constants,
-                              "Model/Constants"));
-          }
+        const Expression *g_star = target.target_source();
 
         Trainer<dim> trainer(trainer_parameters,
                              optimizer_parameters,
@@ -368,12 +356,12 @@ namespace npde
           adaptation_parameters, problem, target, objective, pcout);
         if (!adaptation.enabled())
           target.release_reference(); // the mesh will not change
-        if (adaptation.enabled())
+        else
           trainer.set_mesh_adaptation(adaptation, [&](const unsigned int r) {
             TimerOutput::Scope scope(timer, "output");
             output.start_series("round-" + Utilities::int_to_string(r, 2));
             write_fitted_fields(
-              output, problem, target, objective, network, g_star.get());
+              output, problem, target, objective, network, g_star);
             output.start_series("solution");
           });
         trainer.run();
@@ -415,7 +403,7 @@ namespace npde
 
         TimerOutput::Scope scope(timer, "output");
         write_fitted_fields(
-          output, problem, target, objective, network, g_star.get());
+          output, problem, target, objective, network, g_star);
       });
   }
 

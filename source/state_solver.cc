@@ -728,9 +728,18 @@ namespace npde
     for (const auto &value : boundary_values[n])
       u(value.first) = value.second;
     u.compress(VectorOperation::insert);
+    distribute_hanging_node_values(u);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::distribute_hanging_node_values(VectorType &v) const
+  {
     // distribute() imports ghost values even when there is nothing to do.
     if (hanging_node_constraints.n_constraints() > 0)
-      hanging_node_constraints.distribute(u);
+      hanging_node_constraints.distribute(v);
   }
 
 

@@ -97,6 +97,27 @@ namespace npde
     , timer(timer)
     , pcout(pcout)
   {
+    // g*, parsed once here so that its errors name the right parameter.
+    if (parameters.source == TargetDataParameters::Source::reference_simulation)
+      {
+        std::vector<std::string> variables = coordinate_names(dim);
+        variables.push_back("t");
+        g_star = std::make_unique<Expression>(
+          "Target data/Target source",
+          parameters.target_source,
+          variables,
+          parse_constants(problem.model_parameters.constants,
+                          "Model/Constants"));
+      }
+  }
+
+
+
+  template <int dim>
+  const Expression *
+  TargetData<dim>::target_source() const
+  {
+    return g_star.get();
   }
 
 
@@ -160,13 +181,8 @@ namespace npde
     // The displayed h is a finite-element field like u: its hanging dofs
     // take their constrained values (the Kelly indicators of h, with
     // 'Mesh adaptation/Include data', would otherwise see jumps there).
-    IndexSet relevant;
-    DoFTools::extract_locally_relevant_dofs(state.dof_handler(), relevant);
-    AffineConstraints<double> hanging(relevant);
-    DoFTools::make_hanging_node_constraints(state.dof_handler(), hanging);
-    hanging.close();
     for (auto &v : h_nodal)
-      hanging.distribute(v);
+      state.distribute_hanging_node_values(v);
   }
 
 
@@ -226,17 +242,10 @@ namespace npde
     reference_model(const TargetDataParameters &parameters,
                     const ForwardProblem<dim>  &problem)
     {
+      // (g* itself was checked when TargetData was built.)
       ModelParameters model_parameters = problem.model_parameters;
       model_parameters.source = "(" + model_parameters.source + ") + (" +
                                 parameters.target_source + ")";
-      // Errors in g* should name the right parameter.
-      std::vector<std::string> variables = coordinate_names(dim);
-      variables.push_back("t");
-      Expression("Target data/Target source",
-                 parameters.target_source,
-                 variables,
-                 parse_constants(model_parameters.constants,
-                                 "Model/Constants"));
       return model_parameters;
     }
 

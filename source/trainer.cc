@@ -155,17 +155,7 @@ namespace npde
     pcout << "\n   iter        loss   rel. RMSE   |grad J|   learn. rate   "
              "time (s)\n";
     if (!resumed)
-      {
-        records.push_back({0,
-                           J,
-                           rmse,
-                           optimizer.masked(gradient).l2_norm(),
-                           optimizer.learning_rate(),
-                           clock.wall_time(),
-                           true,
-                           objective.n_dofs()});
-        print(records.back());
-      }
+      record_point(J, gradient, clock);
     round_losses.assign(1, J);
 
     while (iteration < parameters.n_iterations)
@@ -284,6 +274,18 @@ namespace npde
           << " after the round; the optimiser restarts" << std::endl;
     optimizer.restart();
     round_losses.assign(1, J);
+    record_point(J, gradient, clock);
+  }
+
+
+
+  // A row for θ itself (not a trial): at the start and after a round.
+  template <int dim>
+  void
+  Trainer<dim>::record_point(const double          J,
+                             const Vector<double> &gradient,
+                             const Timer          &clock)
+  {
     records.push_back({iteration,
                        J,
                        objective.relative_rmse(),
@@ -324,6 +326,21 @@ namespace npde
 
 
 
+  // The history's rows, one per line, the fields separated by @p separator
+  // (history.csv and the checkpoint).
+  template <int dim>
+  void
+  Trainer<dim>::write_records(std::ostream &out, const char separator) const
+  {
+    for (const Record &r : records)
+      out << r.iteration << separator << r.loss << separator
+          << r.relative_rmse << separator << r.gradient_norm << separator
+          << r.learning_rate << separator << r.wall_time << separator
+          << (r.accepted ? 1 : 0) << separator << r.n_dofs << '\n';
+  }
+
+
+
   template <int dim>
   void
   Trainer<dim>::write_history() const
@@ -334,10 +351,7 @@ namespace npde
     out << std::setprecision(17)
         << "iteration,loss,relative_rmse,gradient_norm,learning_rate,"
            "wall_time,accepted,n_dofs\n";
-    for (const Record &r : records)
-      out << r.iteration << ',' << r.loss << ',' << r.relative_rmse << ','
-          << r.gradient_norm << ',' << r.learning_rate << ',' << r.wall_time
-          << ',' << (r.accepted ? 1 : 0) << ',' << r.n_dofs << '\n';
+    write_records(out, ',');
     write_file_atomically(directory + "/history.csv", out.str());
   }
 
@@ -361,10 +375,7 @@ namespace npde
     out << '\n';
     optimizer.save(out);
     out << "history " << records.size() << '\n';
-    for (const Record &r : records)
-      out << r.iteration << ' ' << r.loss << ' ' << r.relative_rmse << ' '
-          << r.gradient_norm << ' ' << r.learning_rate << ' ' << r.wall_time
-          << ' ' << r.accepted << ' ' << r.n_dofs << '\n';
+    write_records(out, ' ');
     write_file_atomically(directory + "/checkpoint.txt", out.str());
   }
 

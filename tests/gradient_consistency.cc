@@ -21,27 +21,15 @@
 
 using namespace npde;
 
-const std::string problem_text = R"(
-set Dimension = 2
-subsection Domain
-  set Generator name = hyper_rectangle
-  set Generator arguments = 0, 0 : 0.5, 1 : false
-  set Global refinements = 3
-end
-subsection Model
-  set Diffusion = 0.01
-  set Initial value = 0.2*sin(2*pi*x/0.5)*sin(2*pi*y)
-end
+const std::string problem_text = testing::small_heat_problem() + R"(
 subsection Time
   set End time = 0.5
-  set Number of steps = 8
   set Theta = 0.5
 end
 subsection State solver
   set Linear solver = direct
 end
 subsection Target data
-  set Target source = 800*(1-y)^2*(0.2+0.6*t-y)^2*y^2*(1-2*x)*(2*x)
   set Reference extra refinements = 1
   set Reference time refinement = 2
   set Noise level = 0.02

@@ -40,33 +40,43 @@ end
 
 
 
-// Everything a fit needs, on the mesh the parameters describe.
+// A small network, the same in every case.
+const std::string small_network = R"(
+subsection Network
+  set Number of neurons = 8
+  set Beta = 1
+  set Random seed = 3
+end
+)";
+
+
+
+// Everything a fit needs, on the mesh the parameters describe: the set-up
+// of `npde` in training mode.
 template <int dim>
 struct Fit
 {
   Fit(const std::string &text)
-    : run(text)
+    : run(text + small_network)
+    , fitting(run.prm,
+              parsed<TargetDataParameters>(run.prm),
+              parsed<NetworkParameters>(run.prm),
+              MPI_COMM_WORLD,
+              run.timer,
+              run.pcout)
+  {}
+
+  template <typename Parameters>
+  static Parameters
+  parsed(ParameterHandler &prm)
   {
-    run.problem->setup();
-    TargetDataParameters target_parameters;
-    target_parameters.parse_parameters(run.prm);
-    target = std::make_unique<TargetData<dim>>(target_parameters,
-                                               *run.problem,
-                                               run.timer,
-                                               run.pcout);
-    target->setup();
-    network.initialize_randomly(1., 1., 3);
-    objective = std::make_unique<Objective<dim>>(*run.problem,
-                                                 network,
-                                                 *target,
-                                                 run.timer);
-    objective->setup();
+    Parameters p;
+    p.parse_parameters(prm);
+    return p;
   }
 
-  testing::Forward<dim>            run;
-  std::unique_ptr<TargetData<dim>> target;
-  Network                          network{dim, 8, 1., Activation::tanh};
-  std::unique_ptr<Objective<dim>>  objective;
+  testing::Forward<dim> run;
+  FittingProblem<dim>   fitting;
 };
 
 
@@ -78,19 +88,20 @@ run_case(const std::string &name,
          const std::string &finer_text)
 {
   Fit<dim>             fit(text);
-  auto                &problem = *fit.run.problem;
-  const Vector<double> theta   = fit.network.parameters();
+  auto                &problem   = fit.fitting.problem;
+  auto                &objective = fit.fitting.objective;
+  const Vector<double> theta     = fit.fitting.network.parameters();
 
-  MeshAdaptationParameters parameters;
-  parameters.parse_parameters(fit.run.prm);
+  const auto parameters = Fit<dim>::template parsed<MeshAdaptationParameters>(
+    fit.run.prm);
   MeshAdaptation<dim> adaptation(
-    parameters, problem, *fit.target, *fit.objective, fit.run.pcout);
+    parameters, problem, fit.fitting.target, objective, fit.run.pcout);
 
   Vector<double> gradient;
-  const double   J_before = fit.objective->value_and_gradient(theta, gradient);
+  const double   J_before    = objective.value_and_gradient(theta, gradient);
   const auto     dofs_before = problem.state.dof_handler().n_dofs();
   adaptation.refine();
-  const double J_after = fit.objective->value(theta);
+  const double J_after = objective.value(theta);
 
   // Hanging nodes, summed over the ranks.
   AffineConstraints<double> hanging;
@@ -107,7 +118,7 @@ run_case(const std::string &name,
 
   // The discretisation error of the loss on the starting mesh.
   Fit<dim>     finer(text + finer_text);
-  const double J_finer = finer.objective->value(theta);
+  const double J_finer = finer.fitting.objective.value(theta);
   const double change  = std::abs(J_after - J_before) / J_before;
   const double error   = std::abs(J_finer - J_before) / J_before;
   if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
@@ -119,7 +130,7 @@ run_case(const std::string &name,
                    " %, within the discretisation error estimate " +
                    testing::rounded(100 * error, 1) + " %");
 
-  testing::check_taylor_test(*fit.objective, theta, name + " (adapted mesh)");
+  testing::check_taylor_test(objective, theta, name + " (adapted mesh)");
 }
 
 

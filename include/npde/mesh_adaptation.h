@@ -135,7 +135,11 @@ namespace npde
     TargetData<dim>               &target;
     Objective<dim>                &objective;
     ConditionalOStream            &pcout;
-    unsigned int                   n_rounds = 0;
+    // Whether the mesh is a parallel::shared one (1D), whose ranks all hold
+    // every cell.
+    const bool         shared;
+    const unsigned int max_rounds;
+    unsigned int       n_rounds = 0;
   };
 } // namespace npde
 

@@ -263,6 +263,13 @@ namespace npde
     void
     source_vector(const Vector<double> &g, VectorType &G) const;
 
+    /**
+     * Give the hanging dofs of the (distributed) finite-element vector @p v
+     * their constrained values; nothing else changes.
+     */
+    void
+    distribute_hanging_node_values(VectorType &v) const;
+
     /// Hanging-node and zero Dirichlet constraints: the condensed space.
     const AffineConstraints<double> &
     constraints() const;

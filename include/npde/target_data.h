@@ -111,6 +111,11 @@ namespace npde
     double
     regularization() const;
 
+    /// The true source g*(x, t) when the data come from a reference
+    /// simulation, else nullptr.
+    const Expression *
+    target_source() const;
+
   private:
     void
     compute_reference_simulation();
@@ -127,6 +132,7 @@ namespace npde
     std::vector<VectorType>     h_nodal;
     double                      h_max = 0.;
     std::unique_ptr<Reference>  reference;
+    std::unique_ptr<Expression> g_star;
   };
 } // namespace npde
 

@@ -34,6 +34,7 @@
 #include <npde/optimizer.h>
 
 #include <functional>
+#include <iosfwd>
 
 #include <string>
 #include <vector>
@@ -114,6 +115,12 @@ namespace npde
     read_checkpoint(Vector<double> &theta);
     void
     write_history() const;
+    void
+    write_records(std::ostream &out, const char separator) const;
+    void
+    record_point(const double          J,
+                 const Vector<double> &gradient,
+                 const Timer          &clock);
     void
     print(const Record &record) const;
     void
