@@ -40,37 +40,23 @@ struct Result
 Result
 train(const std::string &text)
 {
-  testing::Forward<2> run(text);
-  TargetDataParameters     target_parameters;
-  NetworkParameters        network_parameters;
-  OptimizerParameters      optimizer_parameters;
-  TrainerParameters        trainer_parameters;
-  MeshAdaptationParameters adaptation_parameters;
-  target_parameters.parse_parameters(run.prm);
-  network_parameters.parse_parameters(run.prm);
-  optimizer_parameters.parse_parameters(run.prm);
-  trainer_parameters.parse_parameters(run.prm);
-  adaptation_parameters.parse_parameters(run.prm);
-
-  FittingProblem<2> fitting(run.prm,
-                            target_parameters,
-                            network_parameters,
-                            MPI_COMM_WORLD,
-                            run.timer,
-                            run.pcout);
+  testing::Fit<2> fit(text);
+  auto           &run     = fit.run;
+  auto           &fitting = fit.fitting;
   std::filesystem::create_directories("npde-output/multilevel_benchmark");
-  Trainer<2>        trainer(trainer_parameters,
-                     optimizer_parameters,
+  Trainer<2>        trainer(testing::parsed<TrainerParameters>(run.prm),
+                     testing::parsed<OptimizerParameters>(run.prm),
                      fitting.objective,
                      fitting.network,
                      "npde-output/multilevel_benchmark",
                      MPI_COMM_WORLD,
                      run.pcout);
-  MeshAdaptation<2> adaptation(adaptation_parameters,
-                               fitting.problem,
-                               fitting.target,
-                               fitting.objective,
-                               run.pcout);
+  MeshAdaptation<2> adaptation(
+    testing::parsed<MeshAdaptationParameters>(run.prm),
+    fitting.problem,
+    fitting.target,
+    fitting.objective,
+    run.pcout);
   trainer.set_mesh_adaptation(adaptation, {});
   trainer.run();
 

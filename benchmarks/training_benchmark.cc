@@ -46,32 +46,24 @@ main(int argc, char **argv)
             << "speed-up" << std::endl;
   for (const auto &[N, paper_seconds] : paper)
     {
-      testing::Forward<2> run(testing::paper_setting(solver) + R"(
+      testing::Fit<2> fit(testing::paper_setting(solver) + R"(
+subsection Network
+  set Number of neurons = )" + std::to_string(N) + R"(
+  set Beta = 0.6666666666666667
+  set Random seed = 1
+end
 subsection Trainer
   set Number of iterations = 10
   set Print every = 1000
   set Checkpoint every = 1000
 end
 )");
-      auto &problem = *run.problem;
-      problem.setup();
-      TargetDataParameters target_parameters;
-      target_parameters.parse_parameters(run.prm);
-      TargetData<2> target(target_parameters, problem, run.timer, run.pcout);
-      target.setup();
-      Network network(2, N, 2. / 3., Activation::tanh);
-      network.initialize_randomly(1., 1., 1);
-      Objective<2> objective(problem, network, target, run.timer);
-      objective.setup();
-      TrainerParameters   trainer_parameters;
-      OptimizerParameters optimizer_parameters;
-      trainer_parameters.parse_parameters(run.prm);
-      optimizer_parameters.parse_parameters(run.prm);
+      auto &run = fit.run;
       std::filesystem::create_directories("npde-output/training_benchmark");
-      Trainer<2> trainer(trainer_parameters,
-                         optimizer_parameters,
-                         objective,
-                         network,
+      Trainer<2> trainer(testing::parsed<TrainerParameters>(run.prm),
+                         testing::parsed<OptimizerParameters>(run.prm),
+                         fit.fitting.objective,
+                         fit.fitting.network,
                          "npde-output/training_benchmark",
                          MPI_COMM_WORLD,
                          run.pcout);

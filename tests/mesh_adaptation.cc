@@ -51,49 +51,19 @@ end
 
 
 
-// Everything a fit needs, on the mesh the parameters describe: the set-up
-// of `npde` in training mode.
-template <int dim>
-struct Fit
-{
-  Fit(const std::string &text)
-    : run(text + small_network)
-    , fitting(run.prm,
-              parsed<TargetDataParameters>(run.prm),
-              parsed<NetworkParameters>(run.prm),
-              MPI_COMM_WORLD,
-              run.timer,
-              run.pcout)
-  {}
-
-  template <typename Parameters>
-  static Parameters
-  parsed(ParameterHandler &prm)
-  {
-    Parameters p;
-    p.parse_parameters(prm);
-    return p;
-  }
-
-  testing::Forward<dim> run;
-  FittingProblem<dim>   fitting;
-};
-
-
-
 template <int dim>
 void
 run_case(const std::string &name,
          const std::string &text,
          const std::string &finer_text)
 {
-  Fit<dim>             fit(text);
+  testing::Fit<dim>    fit(text + small_network);
   auto                &problem   = fit.fitting.problem;
   auto                &objective = fit.fitting.objective;
   const Vector<double> theta     = fit.fitting.network.parameters();
 
-  const auto parameters = Fit<dim>::template parsed<MeshAdaptationParameters>(
-    fit.run.prm);
+  const auto parameters =
+    testing::parsed<MeshAdaptationParameters>(fit.run.prm);
   MeshAdaptation<dim> adaptation(
     parameters, problem, fit.fitting.target, objective, fit.run.pcout);
 
@@ -117,7 +87,7 @@ run_case(const std::string &name,
                         "dofs, levels within the maximum)");
 
   // The discretisation error of the loss on the starting mesh.
-  Fit<dim>     finer(text + finer_text);
+  testing::Fit<dim> finer(text + finer_text + small_network);
   const double J_finer = finer.fitting.objective.value(theta);
   const double change  = std::abs(J_after - J_before) / J_before;
   const double error   = std::abs(J_finer - J_before) / J_before;
@@ -139,9 +109,7 @@ int
 main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
-    std::cout << "ranks: " << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
-              << std::endl;
+  testing::print_ranks();
   std::cout << std::setprecision(4);
 
   // The finer meshes keep the reference mesh (and so the data) unchanged.

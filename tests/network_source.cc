@@ -96,9 +96,7 @@ int
 main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
-    std::cout << "ranks: " << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
-              << std::endl;
+  testing::print_ranks();
   check(1);
   check(2);
   return Utilities::MPI::broadcast(MPI_COMM_WORLD, testing::exit_code(), 0);

@@ -66,9 +66,7 @@ int
 main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
-    std::cout << "ranks: " << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
-              << std::endl;
+  testing::print_ranks();
 
   const std::string d2 = "set Dimension = 2\n" + testing::unit_square_setting;
   const auto        time = [](const double theta) {

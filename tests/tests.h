@@ -51,6 +51,16 @@ namespace npde
         ++failures();
     }
 
+    /// Print "ranks: n" on rank 0 (the first line of a test's output).
+    inline void
+    print_ranks()
+    {
+      if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
+        std::cout << "ranks: "
+                  << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
+                  << std::endl;
+    }
+
     /// The exit code of a test: non-zero if any check failed.
     inline int
     exit_code()
@@ -267,6 +277,38 @@ subsection Target data
       ConditionalOStream                   pcout;
       TimerOutput                          timer;
       std::unique_ptr<ForwardProblem<dim>> problem;
+    };
+
+    /// Parameters of type @p Parameters parsed from @p prm.
+    template <typename Parameters>
+    Parameters
+    parsed(ParameterHandler &prm)
+    {
+      Parameters p;
+      p.parse_parameters(prm);
+      return p;
+    }
+
+    /**
+     * What `npde` in training mode sets up (FittingProblem: the forward
+     * problem, its data, the network, the objective) from parameter text,
+     * silently.
+     */
+    template <int dim>
+    struct Fit
+    {
+      Fit(const std::string &text)
+        : run(text)
+        , fitting(run.prm,
+                  parsed<TargetDataParameters>(run.prm),
+                  parsed<NetworkParameters>(run.prm),
+                  MPI_COMM_WORLD,
+                  run.timer,
+                  run.pcout)
+      {}
+
+      Forward<dim>        run;
+      FittingProblem<dim> fitting;
     };
   } // namespace testing
 } // namespace npde

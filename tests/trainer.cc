@@ -117,9 +117,7 @@ main(int argc, char **argv)
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   const unsigned int rank = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD);
   const bool parallel     = Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) > 1;
-  if (rank == 0)
-    std::cout << "ranks: " << Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD)
-              << std::endl;
+  testing::print_ranks();
 
   if (parallel)
     {
