@@ -44,15 +44,15 @@ train(const std::string &text)
   auto           &run     = fit.run;
   auto           &fitting = fit.fitting;
   std::filesystem::create_directories("npde-output/multilevel_benchmark");
-  Trainer<2>        trainer(testing::parsed<TrainerParameters>(run.prm),
-                     testing::parsed<OptimizerParameters>(run.prm),
+  Trainer<2>        trainer(parsed<TrainerParameters>(run.prm),
+                     parsed<OptimizerParameters>(run.prm),
                      fitting.objective,
                      fitting.network,
                      "npde-output/multilevel_benchmark",
                      MPI_COMM_WORLD,
                      run.pcout);
   MeshAdaptation<2> adaptation(
-    testing::parsed<MeshAdaptationParameters>(run.prm),
+    parsed<MeshAdaptationParameters>(run.prm),
     fitting.problem,
     fitting.target,
     fitting.objective,

@@ -60,8 +60,8 @@ end
 )");
       auto &run = fit.run;
       std::filesystem::create_directories("npde-output/training_benchmark");
-      Trainer<2> trainer(testing::parsed<TrainerParameters>(run.prm),
-                         testing::parsed<OptimizerParameters>(run.prm),
+      Trainer<2> trainer(parsed<TrainerParameters>(run.prm),
+                         parsed<OptimizerParameters>(run.prm),
                          fit.fitting.objective,
                          fit.fitting.network,
                          "npde-output/training_benchmark",

@@ -9,15 +9,6 @@ namespace npde
 {
   namespace
   {
-    template <typename Parameters>
-    Parameters
-    parsed(ParameterHandler &prm)
-    {
-      Parameters p;
-      p.parse_parameters(prm);
-      return p;
-    }
-
     // The smallest box around the mesh, the same on every rank.
     template <int dim>
     BoundingBox<dim>

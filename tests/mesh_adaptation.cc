@@ -63,7 +63,7 @@ run_case(const std::string &name,
   const Vector<double> theta     = fit.fitting.network.parameters();
 
   const auto parameters =
-    testing::parsed<MeshAdaptationParameters>(fit.run.prm);
+    parsed<MeshAdaptationParameters>(fit.run.prm);
   MeshAdaptation<dim> adaptation(
     parameters, problem, fit.fitting.target, objective, fit.run.pcout);
 

@@ -279,16 +279,6 @@ subsection Target data
       std::unique_ptr<ForwardProblem<dim>> problem;
     };
 
-    /// Parameters of type @p Parameters parsed from @p prm.
-    template <typename Parameters>
-    Parameters
-    parsed(ParameterHandler &prm)
-    {
-      Parameters p;
-      p.parse_parameters(prm);
-      return p;
-    }
-
     /**
      * What `npde` in training mode sets up (FittingProblem: the forward
      * problem, its data, the network, the objective) from parameter text,
@@ -297,12 +287,12 @@ subsection Target data
     template <int dim>
     struct Fit
     {
-      Fit(const std::string &text)
-        : run(text)
+      Fit(const std::string &text, const MPI_Comm comm = MPI_COMM_WORLD)
+        : run(text, comm)
         , fitting(run.prm,
                   parsed<TargetDataParameters>(run.prm),
                   parsed<NetworkParameters>(run.prm),
-                  MPI_COMM_WORLD,
+                  comm,
                   run.timer,
                   run.pcout)
       {}

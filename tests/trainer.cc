@@ -29,30 +29,19 @@ subsection Trainer
 end
 )";
 
-// Everything a training run needs, built from parameter text.
-struct Training
+// Everything a training run needs, built from parameter text: a network
+// of 6 neurons (β = 1, seed 2) and the small heat problem.
+struct Training : testing::Fit<2>
 {
   Training(const std::string &extra, const MPI_Comm comm = MPI_COMM_WORLD)
-    : run(problem_text + extra, comm)
-    , target_parameters(parsed<TargetDataParameters>(run.prm))
-    , target(target_parameters, *run.problem, run.timer, run.pcout)
-    , network(2, 6, 1., Activation::tanh)
-    , objective(*run.problem, network, target, run.timer)
-  {
-    run.problem->setup();
-    target.setup();
-    network.initialize_randomly(1., 1., 2);
-    objective.setup();
-  }
-
-  template <typename P>
-  static P
-  parsed(ParameterHandler &prm)
-  {
-    P p;
-    p.parse_parameters(prm);
-    return p;
-  }
+    : testing::Fit<2>(problem_text +
+                        "subsection Network\n set Number of neurons = 6\n"
+                        " set Beta = 1\n set Random seed = 2\nend\n" +
+                        extra,
+                      comm)
+    , network(fitting.network)
+    , objective(fitting.objective)
+  {}
 
   std::vector<Trainer<2>::Record>
   train(const std::string &directory,
@@ -64,17 +53,14 @@ struct Training
                        objective,
                        network,
                        directory,
-                       run.problem->domain.triangulation().get_communicator(),
+                       fitting.problem.domain.triangulation().get_communicator(),
                        run.pcout);
     trainer.run(stop_after);
     return trainer.history();
   }
 
-  testing::Forward<2>  run;
-  TargetDataParameters target_parameters;
-  TargetData<2>        target;
-  Network              network;
-  Objective<2>         objective;
+  Network      &network;
+  Objective<2> &objective;
 };
 
 std::string

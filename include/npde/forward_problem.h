@@ -57,6 +57,17 @@ namespace npde
     StateSolver<dim> state;
   };
 
+  /// The parameters of type @p Parameters (a component's own
+  /// subsection), parsed from @p prm.
+  template <typename Parameters>
+  Parameters
+  parsed(ParameterHandler &prm)
+  {
+    Parameters p;
+    p.parse_parameters(prm);
+    return p;
+  }
+
   /// Read a parameter file's text (tests and benchmarks build them inline).
   void
   parse_parameter_text(ParameterHandler &prm, const std::string &text);
