@@ -273,7 +273,6 @@ namespace npde
     Domain<dim>        domain;
     TimerOutput        quiet;
     StateSolver<dim>   solver;
-    bool               solved = false;
   };
 
 
@@ -290,12 +289,10 @@ namespace npde
     const StateSolver<dim> &state = problem.state;
 
     if (!reference)
-      reference = std::make_unique<Reference>(parameters, problem, pcout);
-    if (!reference->solved || reference->same_mesh)
       {
+        reference = std::make_unique<Reference>(parameters, problem, pcout);
         reference->solver.setup();
         reference->solver.solve();
-        reference->solved = true;
       }
     const StateSolver<dim> &ref       = reference->solver;
     const unsigned int      m         = reference->m;
@@ -362,6 +359,9 @@ namespace npde
             h_nodal[n].compress(VectorOperation::insert);
           }
       }
+    // Data from the training mesh itself belong to this mesh only.
+    if (same_mesh)
+      reference.reset();
   }
 
 
