@@ -10,9 +10,11 @@
 // - L-BFGS with a backtracking (Armijo) line search: each trial step is one
 //   forward solve, and a rejected trial halves the step.
 //
-// An Optimizer is a value: the trainer copies it before a step and restores
-// the copy if the step is rejected (non-finite loss, Newton failure, loss
-// exploding), so a rejected step leaves no trace but the cut learning rate.
+// A step is proposed, then accepted or rejected: propose() computes the
+// trial point and keeps any new optimiser state (Adam's moments, L-BFGS's
+// pair) pending; accept() commits it, reject() (non-finite loss, Newton
+// failure, loss exploding) drops it and cuts the learning rate. So a rejected
+// step leaves no trace but the cut learning rate.
 // The learning-rate schedules (constant, plateau, step decay) live here too.
 // ---------------------------------------------------------------------------
 #ifndef npde_optimizer_h

@@ -359,8 +359,6 @@ namespace npde
     void
     setup_cell_data();
     void
-    setup_source_coupling();
-    void
     setup_known_sources_and_boundary_values();
 
     /**
