@@ -54,13 +54,15 @@ def field_range(field):
     return low, high
 
 # The camera: half the visible height (the parallel scale) such that the
-# domain's bounding box fits into 55 % of the width and 85 % of the height.
+# domain's bounding box fits into half of the width and 85 % of the height.
 reader.UpdatePipeline(times[0])
 x0, x1, y0, y1, z0, z1 = reader.GetDataInformation().GetBounds()
 cx, cy, cz = 0.5 * (x0 + x1), 0.5 * (y0 + y1), z1
 aspect = args.view_size[0] / args.view_size[1]
-scale = max(0.5 * (y1 - y0) / 0.85, 0.5 * (x1 - x0) / (0.55 * aspect))
+scale = max(0.5 * (y1 - y0) / 0.85, 0.5 * (x1 - x0) / (0.5 * aspect))
 visible_width = 2 * scale * aspect
+# Move the camera right so that the domain starts 5 % from the view's left.
+shift = 0.45 * visible_width - 0.5 * (x1 - x0)
 
 os.makedirs(os.path.dirname(os.path.abspath(args.prefix)), exist_ok=True)
 available = reader.PointData.keys()
@@ -110,8 +112,8 @@ for field in args.fields:
         # left part of the view, with room for the label above and for the
         # colour bar on the right.
         view.CameraParallelProjection = 1
-        view.CameraPosition = [cx + 0.2 * visible_width, cy, cz + 1.0]
-        view.CameraFocalPoint = [cx + 0.2 * visible_width, cy, cz]
+        view.CameraPosition = [cx + shift, cy, cz + 1.0]
+        view.CameraFocalPoint = [cx + shift, cy, cz]
         view.CameraViewUp = [0, 1, 0]
         view.CameraParallelScale = scale
         layout.AssignView(cell, view)
