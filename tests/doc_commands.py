@@ -11,7 +11,9 @@ bash, in order, from a scratch copy of the repository (prm/ and doc/ are
 copied so that the commands may write there, build/ is a link to the build
 tree, everything else a link to the sources). It fails when a command fails,
 and when a README or doc/ page has a command-like line outside such a block,
-so that no command escapes this test. Exceptions, each printed:
+so that no command escapes this test, and when a command quoted inline in a
+sentence is not one of the fenced commands (or the start of one). Exceptions,
+each printed:
 - `./quickstart test`, `./quickstart example` and the `ctest` line install,
   build or run this very suite; they are checked to be what CI runs
   (.ci/run and quickstart), and CI runs them.
@@ -110,6 +112,17 @@ def run_commands(source, build, scratch):
     have_paraview = shutil.which("pvpython", path=environment["PATH"]) is not None
 
     failures, count, done = [], 0, set()
+    # A command quoted inline (`build/npde ...` in a sentence) must be one of
+    # the fenced commands, or the beginning of one, so that it is run too.
+    fenced = [c for page in pages(source) for _, c in scan(page)[0]]
+    for page in pages(source):
+        text = open(page, encoding="utf-8").read()
+        for span in re.findall(r"`([^`\n]+)`", text):
+            if " " in span and "<" not in span and \
+                    re.match(r"(build/|\./|mpirun |xvfb-run |/usr/bin/python3 )", span) and \
+                    not any(c == span or c.startswith(span + " ") for c in fenced):
+                failures.append("%s: the inline command `%s` is not run: put it in a "
+                                "```sh block" % (os.path.relpath(page, source), span))
     for page in pages(source):
         commands, stray = scan(page)
         name = os.path.relpath(page, source)
