@@ -26,8 +26,8 @@ each printed:
   not installed (quickstart and CI install it). The GUI command
   `paraview FILE` is run on a virtual display (xvfb-run) with `--exit`, so
   that it starts, loads FILE and quits; it fails if ParaView reports that it
-  cannot open FILE, or if ParaView's Python (OpenDataFile) does not accept
-  FILE.
+  cannot open FILE, or if ParaView's Python (OpenDataFile, UpdatePipeline)
+  reads no points from it.
 
 `names`: every `Class::function` written in backticks in README.md and
 doc/*.md names something that exists: in include/npde/ or source/, or, for
@@ -43,8 +43,9 @@ import sys
 import time
 
 COMMAND_START = re.compile(
-    r"^(\./|build/|mpirun |cd |cmake |ctest|make |python3 |/usr/bin/python3 |"
-    r"xvfb-run |pvbatch |pvpython |paraview |cp |sed |grep |git |apt-get )")
+    r"^(\$ |\./|build/|npde |mpirun |mpiexec |cd |cmake |ctest|make |python3 |"
+    r"/usr/bin/python3 |xvfb-run |pvbatch |pvpython |paraview |cp |sed |grep |"
+    r"git |apt-get |sudo |env |export |[A-Z_]+=\S* )")
 
 
 def pages(source):
@@ -53,28 +54,41 @@ def pages(source):
 
 
 def scan(path):
-    """The sh commands of a Markdown page and its stray command lines."""
+    """The sh commands of a Markdown page and its stray command lines.
+
+    A stray line is a command-like line outside a ```sh block (in another
+    fence, or in an indented code block), a line that only changes the shell
+    (`cd`, `export`: each command runs in a shell of its own, so write
+    `cd build && ...`), or a continuation line that ends its block."""
     commands, stray = [], []
     fence = None
-    pending = ""
+    pending = None
     for number, line in enumerate(open(path, encoding="utf-8"), 1):
         stripped = line.strip()
-        if stripped.startswith("```"):
+        if stripped.startswith(("```", "~~~")):
+            if fence is not None and pending is not None:
+                stray.append((number, pending + " (a continuation that ends the block)"))
+                pending = None
             fence = None if fence is not None else (stripped[3:].strip() or "text")
             continue
         if fence in ("sh", "bash", "shell"):
-            if pending:
+            if pending is not None:
                 stripped = pending + " " + stripped
-                pending = ""
+                pending = None
             if not stripped or stripped.startswith("#"):
                 continue
             if stripped.endswith("\\"):
                 pending = stripped[:-1].strip()
                 continue
+            if re.match(r"^(cd|export)\s+[^&;|]*$", stripped):
+                stray.append((number, stripped + " (changes only this command's shell)"))
+                continue
             commands.append((number, stripped))
-        elif (fence is not None or line.startswith("    ")) and \
+        elif (fence is not None or line.startswith(("    ", "\t"))) and \
                 COMMAND_START.match(stripped):
             stray.append((number, stripped))
+    if pending is not None:
+        stray.append((number, pending + " (a continuation at the end of the page)"))
     return commands, stray
 
 
@@ -111,7 +125,9 @@ def run_commands(source, build, scratch):
     environment.update(OMPI_ALLOW_RUN_AS_ROOT="1",
                        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                        OMPI_MCA_rmaps_base_oversubscribe="1")
-    have_paraview = shutil.which("pvpython", path=environment["PATH"]) is not None
+    have_paraview = all(shutil.which(tool, path=environment["PATH"]) for tool in
+                        ("pvpython", "pvbatch", "paraview", "xvfb-run"))
+    skipped = 0
 
     failures, count, done = [], 0, set()
     # A command quoted inline (`build/npde ...` in a sentence) must be one of
@@ -121,7 +137,8 @@ def run_commands(source, build, scratch):
         text = open(page, encoding="utf-8").read()
         for span in re.findall(r"`([^`\n]+)`", text):
             if " " in span and "<" not in span and \
-                    re.match(r"(build/|\./|mpirun |xvfb-run |/usr/bin/python3 )", span) and \
+                    re.match(r"(build/|\./|mpirun |xvfb-run |python3 |/usr/bin/python3 |"
+                             r"pvbatch |pvpython |paraview )", span) and \
                     not any(c == span or c.startswith(span + " ") for c in fenced):
                 failures.append("%s: the inline command `%s` is not run: put it in a "
                                 "```sh block" % (os.path.relpath(page, source), span))
@@ -151,6 +168,7 @@ def run_commands(source, build, scratch):
                 continue
             if re.search(r"\b(pvbatch|pvpython|paraview)\b", command) and not have_paraview:
                 print("[SKIP] %s: %s (ParaView is not installed)" % (where, command))
+                skipped += 1
                 continue
             if command in done:
                 print("[RUN]  %s: %s (run above already)" % (where, command))
@@ -163,10 +181,11 @@ def run_commands(source, build, scratch):
                 # has started and loaded the file (it reports a file it
                 # cannot open on its output but still exits 0); then
                 # ParaView's reader selection in Python must accept the file.
-                run = ("xvfb-run -a paraview --exit %s 2>&1 | tee /dev/stderr | "
+                run = ("timeout 120 xvfb-run -a paraview --exit %s 2>&1 | tee /dev/stderr | "
                        "(! grep -E 'Cannot open|ERROR') && "
                        "pvpython -c \"from paraview.simple import OpenDataFile; "
-                       "import sys; sys.exit(OpenDataFile('%s') is None)\""
+                       "r = OpenDataFile('%s'); r.UpdatePipeline(); "
+                       "import sys; sys.exit(r.GetDataInformation().GetNumberOfPoints() == 0)\""
                        % (match.group(1), match.group(1)))
             elif "npde" in command and is_training(command, scratch):
                 run = re.sub(r"(build/npde)\b",
@@ -176,32 +195,60 @@ def run_commands(source, build, scratch):
             start = time.time()
             result = subprocess.run(["bash", "-c", "set -o pipefail; " + run], cwd=scratch,
                                     env=environment, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, timeout=900)
+                                    stderr=subprocess.STDOUT, timeout=600)
             status = "ok" if result.returncode == 0 else "FAILED (exit %d)" % result.returncode
             print("[RUN]  %s: %s -> %s, %.1f s" % (where, run, status, time.time() - start))
             if result.returncode != 0:
                 print(result.stdout.decode(errors="replace")[-3000:])
                 failures.append("%s: '%s' failed" % (where, command))
     print("%d commands in %d pages" % (count, len(pages(source))))
+    if skipped:
+        print("%d ParaView commands skipped: ParaView is not installed "
+              "(paraview, python3-paraview, xvfb, xauth)" % skipped)
     return failures
 
 
+def strip_comments(code):
+    code = re.sub(r"/\*.*?\*/", " ", code, flags=re.S)
+    return re.sub(r"//[^\n]*", " ", code)
+
+
 def class_bodies(code, cls):
-    """The bodies of every `class cls {...}`/`struct cls {...}` in code."""
-    for match in re.finditer(r"\b(?:class|struct)\s+%s\b[^;{]*\{" % cls, code):
-        depth, i = 1, match.end()
+    """The top level of every `class|struct|enum class|namespace cls {...}` in
+    code: the body with the contents of nested braces (function bodies,
+    nested classes) blanked out, so that only the scope's own declarations
+    remain."""
+    pattern = (r"\b(?:class|struct|namespace|enum\s+class|enum)\s+%s\b"
+               r"\s*(?:<[^;{]*>)?\s*(?:final\s*)?(?::(?!:)[^;{]*)?\{" % cls)
+    for match in re.finditer(pattern, code):
+        depth, i, top = 1, match.end(), []
         while depth and i < len(code):
-            depth += {"{": 1, "}": -1}.get(code[i], 0)
+            c = code[i]
+            if c == "{":
+                depth += 1
+                if depth == 2:
+                    top.append("{")
+            elif c == "}":
+                depth -= 1
+                if depth == 1:
+                    top.append("}")
+            elif depth == 1:
+                top.append(c)
             i += 1
-        yield code[match.end():i]
+        yield "".join(top)
 
 
 def names_in(code, cls, member):
-    """Class<...>::member defined out of class, or member in the class body."""
-    if re.search(r"\b%s(?:<[^>]*>)?::%s\b" % (cls, member), code):
+    """Class<...>::member defined out of class, or member declared at the top
+    level of the class (a function, a data member, a nested type, an
+    enumerator)."""
+    if re.search(r"\b%s(?:<[^<>]*(?:<[^<>]*>)?[^<>]*>)?::%s\s*[(<{;=,]" % (cls, member),
+                 code):
         return True
-    return any(re.search(r"\b%s\b" % member, body)
-               for body in class_bodies(code, cls))
+    declaration = re.compile(
+        r"(?:\b%s\s*[(;={[,}<]|\b%s\s*$|(?:class|struct|enum(?:\s+class)?|namespace)\s+%s\b)"
+        % (member, member, member), re.M)
+    return any(declaration.search(body) for body in class_bodies(code, cls))
 
 
 def read_all(paths):
@@ -209,25 +256,36 @@ def read_all(paths):
 
 
 def check_names(source):
-    code = read_all(glob.glob(os.path.join(source, "include", "npde", "*.h")) +
-                    glob.glob(os.path.join(source, "source", "*.cc")))
+    code = strip_comments(read_all(
+        glob.glob(os.path.join(source, "include", "npde", "*.h")) +
+        glob.glob(os.path.join(source, "source", "*.cc"))))
+    deal_ii = {}
     failures, count = [], 0
     for page in pages(source):
         text = open(page, encoding="utf-8").read()
         for span in re.findall(r"`([^`\n]+)`", text):
-            for cls, member in re.findall(r"\b([A-Z]\w*)(?:<[^>]*>)?::(~?\w+)", span):
-                count += 1
-                if names_in(code, cls, member):
+            # Every pair of a qualified name: A::B::c checks A::B and B::c.
+            for chain in re.findall(r"\b[A-Za-z_]\w*(?:<[^>]*>)?(?:::~?\w+)+", span):
+                parts = [re.sub(r"<.*", "", p) for p in chain.split("::")]
+                if not parts[0][:1].isupper():
                     continue
-                # Not ours: a deal.II class's member, looked up in the
-                # installed deal.II headers that declare that class.
-                headers = subprocess.run(
-                    ["grep", "-rlE", r"(class|struct) %s\b" % cls, "/usr/include/deal.II"],
-                    stdout=subprocess.PIPE, universal_newlines=True).stdout.split()
-                if headers and names_in(read_all(headers), cls, member):
-                    continue
-                failures.append("%s: `%s::%s` is neither in include/, source/ nor deal.II"
-                                % (os.path.relpath(page, source), cls, member))
+                for cls, member in zip(parts, parts[1:]):
+                    count += 1
+                    if names_in(code, cls, member):
+                        continue
+                    # Not ours: a deal.II class's member, looked up in the
+                    # installed deal.II headers that declare that class.
+                    if cls not in deal_ii:
+                        headers = subprocess.run(
+                            ["grep", "-rlE", r"(class|struct|namespace) %s\b" % cls,
+                             "/usr/include/deal.II"],
+                            stdout=subprocess.PIPE, universal_newlines=True).stdout.split()
+                        deal_ii[cls] = strip_comments(read_all(headers))
+                    if names_in(deal_ii[cls], cls, member):
+                        continue
+                    failures.append("%s: `%s::%s` (in `%s`) is neither in include/, "
+                                    "source/ nor deal.II"
+                                    % (os.path.relpath(page, source), cls, member, span))
     print("%d Class::member names checked" % count)
     return failures
 

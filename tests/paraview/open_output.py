@@ -11,10 +11,13 @@ the GUI uses for File > Open, and checks, for each series:
 - the reader is ParaView's PVD reader, and its time steps are the output
   times t_n = n T/K for n = 0, m, 2m, ..., K (m = 'Output every');
 - every field the trainer documents is there: u, h, u_minus_h, adjoint,
-  g_theta, g_star, g_theta_minus_g_star;
+  g_theta, g_star, g_theta_minus_g_star, subdomain;
 - at every time step, all values are finite and the difference fields are
   the differences of the fields they name (to round-off), so that what
   ParaView shows is what npde computed, not just some array of that name;
+- the fields u, h, g_theta, g_star and the adjoint (before the final time)
+  are not zero everywhere, and the field subdomain shows one piece per rank
+  (0..ranks-1): on 2 ranks the .pvtu files list both ranks' pieces;
 - the two series live on different meshes (the round changed the mesh).
 Prints PASS lines and exits 1 at the first failure.
 """
@@ -30,6 +33,7 @@ from paraview.vtk.numpy_interface import dataset_adapter
 
 npde, prm, directory = sys.argv[1:4]
 launcher = sys.argv[4:]
+ranks = int(launcher[-1]) if launcher else 1
 steps, output_every, end_time = 8, 2, 1.0
 # pvpython initialises MPI itself: its OMPI_/PMIX_ variables would make the
 # child's mpirun think it runs inside this process's MPI job. Drop them, but
@@ -57,7 +61,7 @@ def fail(message):
 
 
 fields = ["u", "h", "u_minus_h", "adjoint", "g_theta", "g_star",
-          "g_theta_minus_g_star"]
+          "g_theta_minus_g_star", "subdomain"]
 expected_times = [n * end_time / steps for n in range(0, steps + 1, output_every)]
 n_points = {}
 for series in ["round-00.pvd", "solution.pvd"]:
@@ -76,6 +80,7 @@ for series in ["round-00.pvd", "solution.pvd"]:
     if missing:
         fail("%s: fields %s missing" % (series, missing))
     worst = 0.0
+    largest = {f: 0.0 for f in fields}
     for t in times:
         reader.UpdatePipeline(t)
         data = dataset_adapter.WrapDataObject(servermanager.Fetch(reader))
@@ -88,11 +93,22 @@ for series in ["round-00.pvd", "solution.pvd"]:
             scale = max(1.0, numpy.abs(values[a]).max(), numpy.abs(values[b]).max())
             error = numpy.abs(values[difference] - (values[a] - values[b])).max()
             worst = max(worst, error / scale)
+        for f in fields:
+            if f != "adjoint" or t < times[-1]:
+                largest[f] = max(largest[f], numpy.abs(values[f]).max())
+        subdomains = set(numpy.unique(values["subdomain"]).astype(int))
+        if subdomains != set(range(ranks)):
+            fail("%s, t = %g: the pieces of ranks %s, expected 0..%d"
+                 % (series, t, sorted(subdomains), ranks - 1))
         n_points[series] = data.GetNumberOfPoints()
+    for f in ["u", "h", "adjoint", "g_theta", "g_star"]:
+        if largest[f] == 0:
+            fail("%s: field %s is zero at every time step" % (series, f))
     if worst > 1e-6:  # VTU stores single precision by default
         fail("%s: difference fields differ from the differences by %g" % (series, worst))
     print("PASS: %s opens in ParaView: %d time steps, %d fields, %d points, "
-          "differences consistent" % (series, len(times), len(fields), n_points[series]))
+          "%d piece(s), differences consistent"
+          % (series, len(times), len(fields), n_points[series], ranks))
 
 if n_points["round-00.pvd"] == n_points["solution.pvd"]:
     fail("the mesh before the round and the final mesh have the same points")
