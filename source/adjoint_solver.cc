@@ -4,6 +4,7 @@
 #include <npde/adjoint_solver.h>
 
 #include <cmath>
+#include <limits>
 
 namespace npde
 {
@@ -46,23 +47,6 @@ namespace npde
         const double      t = state.times()[n];
         const VectorType &u = state.state(n);
         rhs                 = r[n];
-        if (n < K)
-          {
-            // The coupling of step n+1 to U^n, transposed, applied to
-            // Λ^{n+1} (whose hanging-node values are distributed). For
-            // ϑ = 1 it is just −M.
-            TimerOutput::Scope scope(timer, "adjoint: assembly");
-            coupling = 0.;
-            state.assemble_linearization(u,
-                                         t,
-                                         -1.,
-                                         state.step_size(n + 1) * (1. - theta),
-                                         true,
-                                         &lambda[n + 1],
-                                         &coupling,
-                                         nullptr);
-            rhs -= coupling;
-          }
 
         // (J^n)ᵀ at the U^n Newton returned. When J is the same at every step
         // and symmetric (no advection), the forward sweep's matrix and
@@ -71,22 +55,47 @@ namespace npde
         const bool reuse_forward = state.jacobian_is_constant_in_time() &&
                                    !state.has_advection() &&
                                    state.has_jacobian_solver();
-        if (!reuse_forward &&
-            (!jacobian_ready || !state.jacobian_is_constant_in_time()))
+        const bool build_jacobian =
+          !reuse_forward &&
+          (!jacobian_ready || !state.jacobian_is_constant_in_time());
+
+        // F'(t_n, U^n), once: both the coupling (for ϑ < 1) and (J^n)ᵀ use it.
+        Vector<double> dfdu;
+        double         min_dfdu = std::numeric_limits<double>::infinity();
+        if ((n < K && theta < 1.) || build_jacobian)
           {
-            double min_dfdu;
+            TimerOutput::Scope scope(timer, "adjoint: assembly");
+            min_dfdu = state.reaction_derivative_at_points(u, t, dfdu);
+          }
+
+        if (n < K)
+          {
+            // The coupling of step n+1 to U^n, transposed, applied to
+            // Λ^{n+1} (whose hanging-node values are distributed). For
+            // ϑ = 1 it is just −M.
+            TimerOutput::Scope scope(timer, "adjoint: assembly");
+            coupling = 0.;
+            state.assemble_linearization(dfdu,
+                                         -1.,
+                                         state.step_size(n + 1) * (1. - theta),
+                                         true,
+                                         &lambda[n + 1],
+                                         &coupling,
+                                         nullptr);
+            rhs -= coupling;
+          }
+        if (build_jacobian)
+          {
             {
               TimerOutput::Scope scope(timer, "adjoint: assembly");
               transposed_jacobian = 0.;
-              min_dfdu =
-                state.assemble_linearization(u,
-                                             t,
-                                             1.,
-                                             state.step_size(n) * theta,
-                                             true,
-                                             nullptr,
-                                             nullptr,
-                                             &transposed_jacobian);
+              state.assemble_linearization(dfdu,
+                                           1.,
+                                           state.step_size(n) * theta,
+                                           true,
+                                           nullptr,
+                                           nullptr,
+                                           &transposed_jacobian);
             }
             TimerOutput::Scope scope(timer, "adjoint: linear solver setup");
             const bool         spd =

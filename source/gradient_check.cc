@@ -50,6 +50,7 @@ namespace npde
           prm, target_parameters, network_parameters, comm, timer, pcout);
         auto &objective = fitting.objective;
         auto &network   = fitting.network;
+        fitting.target.release_reference(); // the mesh does not change
 
         // A random direction, the same on every rank.
         const Vector<double>   theta = network.parameters();

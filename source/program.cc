@@ -299,6 +299,45 @@ namespace npde
 
 
 
+  namespace
+  {
+    /**
+     * The trained source against the true one: ‖g_θ − g*‖/‖g*‖ in
+     * L2(D × (0,T)), with the source quadrature Q_g in space and the misfit's
+     * trapezoid weights in time.
+     */
+    template <int dim>
+    double
+    relative_source_error(const StateSolver<dim> &state,
+                          const TargetData<dim>  &target,
+                          const Network          &network,
+                          const Expression       &g_star,
+                          const MPI_Comm          comm)
+    {
+      std::vector<Vector<double>> g;
+      network.evaluate(state.times(), state.source_point_coordinates(), g);
+      const auto &points = state.source_points();
+      const auto &JxW    = state.source_point_weights();
+      double      error = 0, norm = 0;
+      for (unsigned int n = 0; n <= state.n_steps(); ++n)
+        for (unsigned int q = 0; q < points.size(); ++q)
+          {
+            double xt[dim + 1];
+            for (unsigned int d = 0; d < dim; ++d)
+              xt[d] = points[q][d];
+            xt[dim]         = state.times()[n];
+            const double gs = g_star(xt);
+            const double w  = target.time_weight(n) * JxW[q];
+            error += w * (g[n][q] - gs) * (g[n][q] - gs);
+            norm += w * gs * gs;
+          }
+      return std::sqrt(Utilities::MPI::sum(error, comm) /
+                       Utilities::MPI::sum(norm, comm));
+    }
+  } // namespace
+
+
+
   template <int dim>
   void
   run_training(ParameterHandler &prm, const std::string &command_line)
@@ -368,34 +407,10 @@ namespace npde
         if (Utilities::MPI::this_mpi_process(comm) == 0)
           network.save(output.directory() + "/network.txt");
 
-        // The trained source against the true one, where it is known:
-        // ‖g_θ − g*‖/‖g*‖ in L2(D × (0,T)), with Q_g and trapezoid weights.
         if (g_star)
-          {
-            std::vector<Vector<double>> g;
-            network.evaluate(state.times(),
-                             state.source_point_coordinates(),
-                             g);
-            const auto &points = state.source_points();
-            const auto &JxW    = state.source_point_weights();
-            double      error = 0, norm = 0;
-            for (unsigned int n = 0; n <= state.n_steps(); ++n)
-              for (unsigned int q = 0; q < points.size(); ++q)
-                {
-                  double xt[dim + 1];
-                  for (unsigned int d = 0; d < dim; ++d)
-                    xt[d] = points[q][d];
-                  xt[dim]         = state.times()[n];
-                  const double gs = (*g_star)(xt);
-                  const double w  = target.time_weight(n) * JxW[q];
-                  error += w * (g[n][q] - gs) * (g[n][q] - gs);
-                  norm += w * gs * gs;
-                }
-            error = Utilities::MPI::sum(error, comm);
-            norm  = Utilities::MPI::sum(norm, comm);
-            pcout << "\n   Relative L2 error of g_theta against g*: "
-                  << std::sqrt(error / norm) << std::endl;
-          }
+          pcout << "\n   Relative L2 error of g_theta against g*: "
+                << relative_source_error(state, target, network, *g_star, comm)
+                << std::endl;
         pcout << "   Final relative RMSE: " << objective.relative_rmse()
               << "\n   Trained network: " << output.directory()
               << "/network.txt, history: " << output.directory()

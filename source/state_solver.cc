@@ -617,8 +617,13 @@ namespace npde
                                                   const double      t,
                                                   Vector<double> &dfdu) const
   {
-    values_at_quadrature_points(u, dfdu);
     double min_dfdu = std::numeric_limits<double>::infinity();
+    if (!model.has_reaction())
+      {
+        dfdu.reinit(0);
+        return min_dfdu;
+      }
+    values_at_quadrature_points(u, dfdu);
     for (unsigned int q = 0; q < dfdu.size(); ++q)
       {
         dfdu[q] =
@@ -631,22 +636,19 @@ namespace npde
 
 
   template <int dim>
-  double
-  StateSolver<dim>::assemble_linearization(const VectorType &u,
-                                           const double      t,
-                                           const double      c_mass,
-                                           const double      c_op,
-                                           const bool        transpose,
-                                           const VectorType *v,
-                                           VectorType       *product,
-                                           MatrixType       *matrix) const
+  void
+  StateSolver<dim>::assemble_linearization(const Vector<double> &dfdu,
+                                           const double          c_mass,
+                                           const double          c_op,
+                                           const bool            transpose,
+                                           const VectorType     *v,
+                                           VectorType           *product,
+                                           MatrixType           *matrix) const
   {
-    // F'(u) is a weighted mass matrix, symmetric: the same transposed.
-    const bool     reaction = model.has_reaction() && c_op != 0.;
-    Vector<double> dfdu;
-    const double   min_dfdu =
-      reaction ? reaction_derivative_at_points(u, t, dfdu) :
-                 std::numeric_limits<double>::infinity();
+    // F' is a weighted mass matrix, symmetric: the same transposed.
+    const bool reaction = model.has_reaction() && c_op != 0.;
+    Assert(!reaction || dfdu.size() == misfit_coupling.points.size(),
+           ExcMessage("dfdu must come from reaction_derivative_at_points()"));
 
     if (product)
       {
@@ -686,7 +688,6 @@ namespace npde
           }
         matrix->compress(VectorOperation::add);
       }
-    return min_dfdu;
   }
 
 
@@ -702,8 +703,10 @@ namespace npde
     {
       TimerOutput::Scope scope(timer, "state: assembly");
       jacobian = 0.;
-      min_dfdu = assemble_linearization(
-        u, t, 1., k_theta, false, nullptr, nullptr, &jacobian);
+      Vector<double> dfdu;
+      min_dfdu = reaction_derivative_at_points(u, t, dfdu);
+      assemble_linearization(
+        dfdu, 1., k_theta, false, nullptr, nullptr, &jacobian);
       ++stats.n_jacobian_assemblies;
     }
     // J is SPD without advection as long as kϑ·max(−∂f/∂u) < 1.

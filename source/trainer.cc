@@ -132,21 +132,13 @@ namespace npde
   {
     Timer          clock;
     Vector<double> theta = network.parameters();
-    if (parameters.resume && adaptation && adaptation->enabled() &&
-        std::filesystem::exists(directory + "/checkpoint.txt"))
-      throw InputError(
-        "'Trainer/Resume = true' with 'Mesh adaptation/Trigger' other than "
-        "none is not supported: the checkpoint '" + directory +
-        "/checkpoint.txt' holds no mesh. Set 'Resume = false', or remove the "
-        "checkpoint to start afresh.");
     const bool resumed = parameters.resume && read_checkpoint(theta);
     if (resumed)
       pcout << "   Resuming from " << directory
             << "/checkpoint.txt at iteration " << iteration << std::endl;
 
     Vector<double> gradient;
-    double         J    = objective.value_and_gradient(theta, gradient);
-    double         rmse = objective.relative_rmse();
+    double         J = objective.value_and_gradient(theta, gradient);
     if (!std::isfinite(J))
       throw InputError("The loss at the initial parameters is not finite: "
                        "check the model, the data and the network's "
@@ -197,7 +189,6 @@ namespace npde
             theta    = trial;
             J        = trial_J;
             gradient = trial_gradient;
-            rmse     = objective.relative_rmse();
             optimizer.end_iteration(J);
           }
         records.push_back(
@@ -222,13 +213,14 @@ namespace npde
             if (!accepted)
               J = objective.value_and_gradient(theta, gradient);
             adapt_mesh(theta, J, gradient, clock);
-            rmse = objective.relative_rmse();
           }
         if (iteration % parameters.checkpoint_every == 0)
           write_checkpoint(theta);
         if (iteration == stop_after)
           return;
-        if (accepted && rmse <= parameters.target_rmse &&
+        // After an accepted step (and a round, if one came) the objective's
+        // last evaluation is at θ: its RMSE is θ's.
+        if (accepted && objective.relative_rmse() <= parameters.target_rmse &&
             (!adaptation ||
              adaptation->finished(iteration, parameters.n_iterations)))
           {
@@ -388,6 +380,12 @@ namespace npde
     const std::string file = directory + "/checkpoint.txt";
     if (!std::filesystem::exists(file))
       return false;
+    if (adaptation && adaptation->enabled())
+      throw InputError(
+        "'Trainer/Resume = true' with 'Mesh adaptation/Trigger' other than "
+        "none is not supported: the checkpoint '" + file +
+        "' holds no mesh. Set 'Resume = false', or remove the checkpoint to "
+        "start afresh.");
     std::ifstream in(file);
     std::string   word;
     unsigned int  version = 0, n = 0;

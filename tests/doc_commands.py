@@ -132,8 +132,9 @@ def run_commands(source, build, scratch):
     failures, count, done = [], 0, set()
     # A command quoted inline (`build/npde ...` in a sentence) must be one of
     # the fenced commands, or the beginning of one, so that it is run too.
-    fenced = [c for page in pages(source) for _, c in scan(page)[0]]
-    for page in pages(source):
+    scanned = [(page, scan(page)) for page in pages(source)]
+    fenced = [c for _, (commands, _) in scanned for _, c in commands]
+    for page, _ in scanned:
         text = open(page, encoding="utf-8").read()
         for span in re.findall(r"`([^`\n]+)`", text):
             if " " in span and "<" not in span and \
@@ -142,8 +143,7 @@ def run_commands(source, build, scratch):
                     not any(c == span or c.startswith(span + " ") for c in fenced):
                 failures.append("%s: the inline command `%s` is not run: put it in a "
                                 "```sh block" % (os.path.relpath(page, source), span))
-    for page in pages(source):
-        commands, stray = scan(page)
+    for page, (commands, stray) in scanned:
         name = os.path.relpath(page, source)
         for number, line in stray:
             failures.append("%s:%d: a command outside a ```sh block: %s"
@@ -201,7 +201,7 @@ def run_commands(source, build, scratch):
             if result.returncode != 0:
                 print(result.stdout.decode(errors="replace")[-3000:])
                 failures.append("%s: '%s' failed" % (where, command))
-    print("%d commands in %d pages" % (count, len(pages(source))))
+    print("%d commands in %d pages" % (count, len(scanned)))
     if skipped:
         print("%d ParaView commands skipped: ParaView is not installed "
               "(paraview, python3-paraview, xvfb, xauth)" % skipped)

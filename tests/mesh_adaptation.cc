@@ -123,12 +123,8 @@ main(int argc, char **argv)
                 "end\n",
               finer);
   run_case<2>("2D Allen-Cahn, backward Euler, state and data, coarsening",
-              "set Dimension = 2\n" + base + R"(
-subsection Model
-  set Reaction = (u^3 - u)/eps^2
-  set Reaction derivative = (3*u^2 - 1)/eps^2
-  set Dirichlet value = 0.1*x*(1+t)
-end
+              "set Dimension = 2\n" + base +
+                testing::allen_cahn_dirichlet + R"(
 subsection Mesh adaptation
   set Include data = true
   set Coarsen fraction = 0.05

@@ -17,14 +17,7 @@
 using namespace npde;
 
 
-const std::string allen_cahn = R"(
-subsection Model
-  set Reaction = (u^3 - u)/eps^2
-  set Reaction derivative = (3*u^2 - 1)/eps^2
-  # Inhomogeneous Dirichlet data: the constraints carry values.
-  set Dirichlet value = 0.1*x*(1+t)
-end
-)";
+const std::string &allen_cahn = testing::allen_cahn_dirichlet;
 
 
 

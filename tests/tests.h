@@ -222,6 +222,13 @@ subsection Model
 end
 )";
 
+    /// The same with inhomogeneous Dirichlet data, so that the constraints
+    /// carry values (the Taylor tests).
+    inline const std::string allen_cahn_dirichlet =
+      paper_allen_cahn + "subsection Model\n"
+                         "  set Dirichlet value = 0.1*x*(1+t)\n"
+                         "end\n";
+
     /**
      * A small version of the paper's heat setting for training tests: an
      * 8×8 mesh of (0,0.5)×(0,1), 8 steps, data from g*.

@@ -162,21 +162,32 @@ namespace npde
     l2_error(const unsigned int n, Function<dim> &exact) const;
 
     /**
-     * The linearisation L(u) = c_mass·M + c_op·(A + F'(t, u)) at @p u, or its
-     * transpose: adds Cᵀ L v to @p product (if given; @p v with constrained
-     * entries distributed) and Cᵀ L C to @p matrix (if given). @p u and @p v
-     * are distributed vectors without ghosts. Returns min ∂f/∂u over all
-     * quadrature points (+∞ without reaction, or when it was not needed).
+     * ∂f/∂u(t, x_q, u_h(x_q)) at the misfit quadrature's points into
+     * @p dfdu (empty without a reaction term); returns its minimum over all
+     * ranks (+∞ without a reaction term). The linearisations at (t, u) below
+     * take it as their F'(t, u): a caller that needs several of them at the
+     * same (t, u), as the adjoint does for ϑ < 1, evaluates it once.
      */
     double
-    assemble_linearization(const VectorType &u,
-                           const double      t,
-                           const double      c_mass,
-                           const double      c_op,
-                           const bool        transpose,
-                           const VectorType *v,
-                           VectorType       *product,
-                           MatrixType       *matrix) const;
+    reaction_derivative_at_points(const VectorType &u,
+                                  const double      t,
+                                  Vector<double>   &dfdu) const;
+
+    /**
+     * The linearisation L = c_mass·M + c_op·(A + F'), or its transpose, with
+     * F' the weighted mass matrix of @p dfdu (from
+     * reaction_derivative_at_points() at the point of linearisation): adds Cᵀ L v to
+     * @p product (if given; @p v a distributed vector without ghosts, with
+     * constrained entries distributed) and Cᵀ L C to @p matrix (if given).
+     */
+    void
+    assemble_linearization(const Vector<double> &dfdu,
+                           const double          c_mass,
+                           const double          c_op,
+                           const bool            transpose,
+                           const VectorType     *v,
+                           VectorType           *product,
+                           MatrixType           *matrix) const;
 
     /**
      * Solve J x = b with the Jacobian and preconditioner (or factorisation)
@@ -344,15 +355,6 @@ namespace npde
                 const double        c_op,
                 const bool          transpose,
                 FullMatrix<double> &local) const;
-
-    /**
-     * ∂f/∂u(t, x_q, u_h(x_q)) at the misfit quadrature's points into
-     * @p dfdu; returns its minimum over all ranks.
-     */
-    double
-    reaction_derivative_at_points(const VectorType &u,
-                                  const double      t,
-                                  Vector<double>   &dfdu) const;
 
     void
     setup_dofs_and_constraints();
