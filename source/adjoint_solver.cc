@@ -40,6 +40,9 @@ namespace npde
     const double       theta = state.theta();
     AssertDimension(r.size(), K + 1);
 
+    // One timer section for the sweep (see StateSolver::solve), and one
+    // for building (J^n)ᵀ where that is needed.
+    TimerOutput::Scope sweep_scope(timer, "adjoint: backward sweep");
     lambda[0]      = 0.;
     VectorType rhs = state.new_vector(), coupling = state.new_vector();
     for (unsigned int n = K; n >= 1; --n)
@@ -63,17 +66,13 @@ namespace npde
         Vector<double> dfdu;
         double         min_dfdu = std::numeric_limits<double>::infinity();
         if ((n < K && theta < 1.) || build_jacobian)
-          {
-            TimerOutput::Scope scope(timer, "adjoint: assembly");
-            min_dfdu = state.reaction_derivative_at_points(u, t, dfdu);
-          }
+          min_dfdu = state.reaction_derivative_at_points(u, t, dfdu);
 
         if (n < K)
           {
             // The coupling of step n+1 to U^n, transposed, applied to
             // Λ^{n+1} (whose hanging-node values are distributed). For
             // ϑ = 1 it is just −M.
-            TimerOutput::Scope scope(timer, "adjoint: assembly");
             coupling = 0.;
             state.assemble_linearization(dfdu,
                                          -1.,
@@ -87,7 +86,7 @@ namespace npde
         if (build_jacobian)
           {
             {
-              TimerOutput::Scope scope(timer, "adjoint: assembly");
+              TimerOutput::Scope scope(timer, "adjoint: Jacobian assembly");
               transposed_jacobian = 0.;
               state.assemble_linearization(dfdu,
                                            1.,
@@ -109,18 +108,15 @@ namespace npde
             jacobian_ready = true;
           }
 
-        {
-          TimerOutput::Scope scope(timer, "adjoint: linear solve");
-          const double       norm     = rhs.l2_norm();
-          VectorType        &solution = lambda[n];
-          solution                    = 0.;
-          if (norm > 0 && reuse_forward)
-            state.solve_with_jacobian(solution, rhs, 1e-13 * norm);
-          else if (norm > 0)
-            linear_solver.solve(solution, rhs, 1e-13 * norm);
-          ++solves;
-          state.constraints().distribute(solution);
-        }
+        const double norm     = rhs.l2_norm();
+        VectorType  &solution = lambda[n];
+        solution              = 0.;
+        if (norm > 0 && reuse_forward)
+          state.solve_with_jacobian(solution, rhs, 1e-13 * norm);
+        else if (norm > 0)
+          linear_solver.solve(solution, rhs, 1e-13 * norm);
+        ++solves;
+        state.constraints().distribute(solution);
       }
   }
 

@@ -7,6 +7,12 @@
 #include <npde/expression.h>
 #include <npde/linear_solver.h>
 
+#include <Epetra_CrsMatrix.h>
+#include <cholmod.h>
+
+#include <algorithm>
+#include <numeric>
+
 namespace npde
 {
   void
@@ -16,7 +22,9 @@ namespace npde
       "Linear solver",
       "automatic",
       Patterns::Selection("automatic|cg|gmres|direct"),
-      "automatic: a sparse direct factorisation (Amesos KLU) when one matrix "
+      "automatic: a sparse direct factorisation (CHOLMOD's Cholesky on one "
+      "rank when the matrix is symmetric positive definite, Amesos KLU "
+      "otherwise) when one matrix "
       "serves all time steps (a linear problem) and has at most 'Direct "
       "solver size limit' rows, or, in 1D and 2D, when it has at most a "
       "tenth of that; otherwise CG + AMG when the Jacobian is symmetric "
@@ -50,11 +58,139 @@ namespace npde
 
 
 
+  /**
+   * CHOLMOD's sparse Cholesky factorisation LDLᵀ of a symmetric positive
+   * definite matrix that lives on one MPI rank. The factor is computed once;
+   * each solve is then a permutation and two sparse triangular sweeps on the
+   * raw arrays of the Trilinos vectors, with CHOLMOD's work space kept from
+   * one solve to the next.
+   */
+  class CholeskyFactorization
+  {
+  public:
+    explicit CholeskyFactorization(const TrilinosWrappers::SparseMatrix &A)
+    {
+      cholmod_start(&common);
+      const Epetra_CrsMatrix &matrix = A.trilinos_matrix();
+      AssertThrow(matrix.Comm().NumProc() == 1 &&
+                    matrix.RowMap().LinearMap() &&
+                    matrix.RowMap().MinMyGID() == 0,
+                  ExcInternalError());
+      const int n = matrix.NumMyRows();
+
+      // The matrix is symmetric, so its lower triangle by columns is its
+      // upper triangle by rows: row i, columns j ≥ i, sorted.
+      std::vector<int>    start(n + 1, 0), rows;
+      std::vector<double> values;
+      std::vector<std::pair<int, double>> row_entries;
+      for (int i = 0; i < n; ++i)
+        {
+          int     length;
+          double *row_values;
+          int    *columns;
+          matrix.ExtractMyRowView(i, length, row_values, columns);
+          row_entries.clear();
+          for (int e = 0; e < length; ++e)
+            if (const int j = matrix.GCID(columns[e]); j >= i)
+              row_entries.emplace_back(j, row_values[e]);
+          std::sort(row_entries.begin(), row_entries.end());
+          for (const auto &[j, value] : row_entries)
+            {
+              rows.push_back(j);
+              values.push_back(value);
+            }
+          start[i + 1] = rows.size();
+        }
+      cholmod_sparse lower;
+      lower.nrow   = n;
+      lower.ncol   = n;
+      lower.nzmax  = rows.size();
+      lower.p      = start.data();
+      lower.i      = rows.data();
+      lower.nz     = nullptr;
+      lower.x      = values.data();
+      lower.z      = nullptr;
+      lower.stype  = -1; // symmetric, lower triangle stored
+      lower.itype  = CHOLMOD_INT;
+      lower.xtype  = CHOLMOD_REAL;
+      lower.dtype  = CHOLMOD_DOUBLE;
+      lower.sorted = 1;
+      lower.packed = 1;
+
+      // Simplicial: for the small 2D matrices that are factorised once and
+      // solved hundreds of times, its solve is about three times faster than
+      // the supernodal one with the reference BLAS (measured at 861 rows).
+      common.supernodal = CHOLMOD_SIMPLICIAL;
+      factor            = cholmod_analyze(&lower, &common);
+      if (factor != nullptr)
+        cholmod_factorize(&lower, factor, &common);
+      positive_definite = factor != nullptr && common.status == CHOLMOD_OK &&
+                          factor->minor == static_cast<size_t>(n);
+    }
+
+    ~CholeskyFactorization()
+    {
+      cholmod_free_factor(&factor, &common);
+      cholmod_free_dense(&solution, &common);
+      cholmod_free_dense(&work_y, &common);
+      cholmod_free_dense(&work_e, &common);
+      cholmod_finish(&common);
+    }
+
+    /// False if CHOLMOD found the matrix not positive definite after all.
+    bool
+    succeeded() const
+    {
+      return positive_definite;
+    }
+
+    void
+    solve(TrilinosWrappers::MPI::Vector       &x,
+          const TrilinosWrappers::MPI::Vector &b)
+    {
+      cholmod_dense rhs;
+      rhs.nrow  = b.locally_owned_size();
+      rhs.ncol  = 1;
+      rhs.nzmax = rhs.nrow;
+      rhs.d     = rhs.nrow;
+      rhs.x     = const_cast<double *>(b.begin());
+      rhs.z     = nullptr;
+      rhs.xtype = CHOLMOD_REAL;
+      rhs.dtype = CHOLMOD_DOUBLE;
+      cholmod_solve2(CHOLMOD_A,
+                     factor,
+                     &rhs,
+                     nullptr,
+                     &solution,
+                     nullptr,
+                     &work_y,
+                     &work_e,
+                     &common);
+      AssertThrow(common.status == CHOLMOD_OK, ExcInternalError());
+      const double *values = static_cast<const double *>(solution->x);
+      std::copy(values, values + rhs.nrow, x.begin());
+    }
+
+  private:
+    cholmod_common  common;
+    cholmod_factor *factor            = nullptr;
+    cholmod_dense  *solution          = nullptr;
+    cholmod_dense  *work_y            = nullptr;
+    cholmod_dense  *work_e            = nullptr;
+    bool            positive_definite = false;
+  };
+
+
+
   LinearSolver::LinearSolver(const LinearSolverParameters &parameters)
     : parameters(parameters)
     , chosen(parameters.type)
   {
   }
+
+
+
+  LinearSolver::~LinearSolver() = default;
 
 
 
@@ -72,7 +208,16 @@ namespace npde
                 spd ? LinearSolverParameters::Type::cg :
                       LinearSolverParameters::Type::gmres);
 
-    if (chosen == LinearSolverParameters::Type::direct)
+    cholesky.reset();
+    direct.reset();
+    if (chosen == LinearSolverParameters::Type::direct && spd &&
+        Utilities::MPI::n_mpi_processes(matrix_.get_mpi_communicator()) == 1)
+      {
+        cholesky = std::make_unique<CholeskyFactorization>(*matrix);
+        if (!cholesky->succeeded())
+          cholesky.reset(); // not positive definite after all: LU below
+      }
+    if (chosen == LinearSolverParameters::Type::direct && !cholesky)
       {
         direct = std::make_unique<TrilinosWrappers::SolverDirect>(
           direct_control,
@@ -98,6 +243,11 @@ namespace npde
                       const double      tolerance)
   {
     Assert(matrix != nullptr, ExcMessage("initialize() first"));
+    if (cholesky)
+      {
+        cholesky->solve(x, b);
+        return 1;
+      }
     x = 0.;
     if (chosen == LinearSolverParameters::Type::direct)
       {
@@ -136,6 +286,14 @@ namespace npde
 
 
 
+  bool
+  LinearSolver::is_exact() const
+  {
+    return chosen == LinearSolverParameters::Type::direct;
+  }
+
+
+
   std::string
   LinearSolver::method() const
   {
@@ -146,7 +304,7 @@ namespace npde
         case LinearSolverParameters::Type::gmres:
           return "GMRES + AMG";
         case LinearSolverParameters::Type::direct:
-          return "direct (Amesos KLU)";
+          return cholesky ? "direct (CHOLMOD Cholesky)" : "direct (Amesos KLU)";
         default:
           return "automatic";
       }

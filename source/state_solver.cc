@@ -166,6 +166,9 @@ namespace npde
         (n == time_parameters.n_steps ? time_parameters.end_time : n * k);
 
     setup_dofs_and_constraints();
+    product_buffer.reinit(locally_owned_dofs, communicator);
+    newton_residual.reinit(locally_owned_dofs, communicator);
+    newton_update.reinit(locally_owned_dofs, communicator);
 
     // The trajectory is the big memory item of npde: say how big it is
     // before allocating it, and stop if it exceeds the limit.
@@ -187,6 +190,16 @@ namespace npde
 
     trajectory.assign(time_levels.size(),
                       VectorType(locally_owned_dofs, communicator));
+
+    // U^0 interpolates u_0, then takes the Dirichlet values at t_0 and
+    // conforming hanging-node values. It does not depend on θ, so it is
+    // computed once per mesh rather than in every forward sweep.
+    initial_state.reinit(locally_owned_dofs, communicator);
+    VectorTools::interpolate(mapping_q,
+                             dofs,
+                             model.initial_value(),
+                             initial_state);
+    apply_constraints(0, initial_state);
     jacobian_is_constant = model.reaction_derivative_is_constant();
     jacobian_step        = -1.;
   }
@@ -597,7 +610,7 @@ namespace npde
                                       const double      c_op,
                                       VectorType       &residual) const
   {
-    operator_matrix(c_mass, c_op, false).vmult_add(residual, u);
+    add_product(operator_matrix(c_mass, c_op, false), u, residual);
     if (!model.has_reaction() || c_op == 0.)
       return;
 
@@ -652,7 +665,7 @@ namespace npde
 
     if (product)
       {
-        operator_matrix(c_mass, c_op, transpose).vmult_add(*product, *v);
+        add_product(operator_matrix(c_mass, c_op, transpose), *v, *product);
         if (reaction)
           {
             Vector<double> w;
@@ -701,7 +714,7 @@ namespace npde
     const double k_theta = k * time_parameters.theta;
     double       min_dfdu;
     {
-      TimerOutput::Scope scope(timer, "state: assembly");
+      TimerOutput::Scope scope(timer, "state: Jacobian assembly");
       jacobian = 0.;
       Vector<double> dfdu;
       min_dfdu = reaction_derivative_at_points(u, t, dfdu);
@@ -768,16 +781,10 @@ namespace npde
                                      time_levels.size()));
     stats = Statistics();
 
-    // U^0 interpolates u_0, then takes the Dirichlet values at t_0 and
-    // conforming hanging-node values. It does not depend on θ.
-    {
-      TimerOutput::Scope scope(timer, "state: assembly");
-      VectorTools::interpolate(mapping_q,
-                               dofs,
-                               model.initial_value(),
-                               trajectory[0]);
-      apply_constraints(0, trajectory[0]);
-    }
+    // One timer section for the whole sweep: a section per step would cost
+    // a getrusage() call each time, more than some of the steps' kernels.
+    TimerOutput::Scope scope(timer, "state: time stepping");
+    trajectory[0] = initial_state;
 
     // S^n + G^n of one level, computed once: step n uses levels n−1 and n.
     VectorType G(locally_owned_dofs, communicator);
@@ -803,18 +810,15 @@ namespace npde
         // The part of R^n that does not depend on U^n:
         //   −M U^{n−1} + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} −
         //   S^{n−1}] − kϑ(G^n + S^n).
-        {
-          TimerOutput::Scope scope(timer, "state: assembly");
-          known = 0.;
-          assemble_operator(trajectory[n - 1],
-                            time_levels[n - 1],
-                            -1.,
-                            k * (1. - theta),
-                            known);
-          level_sources(n, sources_new);
-          known.add(-k * (1. - theta), sources_old, -k * theta, sources_new);
-          sources_old.swap(sources_new);
-        }
+        known = 0.;
+        assemble_operator(trajectory[n - 1],
+                          time_levels[n - 1],
+                          -1.,
+                          k * (1. - theta),
+                          known);
+        level_sources(n, sources_new);
+        known.add(-k * (1. - theta), sources_old, -k * theta, sources_new);
+        sources_old.swap(sources_new);
 
         // Newton starts from U^{n−1} with the Dirichlet values of t_n.
         trajectory[n] = trajectory[n - 1];
@@ -836,14 +840,14 @@ namespace npde
     const double k       = step_sizes[n];
     const double k_theta = k * time_parameters.theta;
 
-    VectorType          residual(locally_owned_dofs, communicator);
-    VectorType          update(locally_owned_dofs, communicator);
+    // The work vectors are members, so that a step allocates nothing.
+    VectorType         &residual = newton_residual;
+    VectorType         &update   = newton_update;
     std::vector<double> history;
     double              target = 0;
 
     // R^n(v) = known + Cᵀ[M v + kϑ(A v + F(t_n, v))], and its norm.
     const auto evaluate_residual = [&](const VectorType &v) {
-      TimerOutput::Scope scope(timer, "state: assembly");
       residual = known;
       assemble_operator(v, t, 1., k_theta, residual);
       return residual.l2_norm();
@@ -854,37 +858,37 @@ namespace npde
     target = std::max(parameters.newton_relative_tolerance * norm,
                       parameters.newton_absolute_tolerance);
 
-    for (unsigned int iteration = 0; norm > target; ++iteration)
+    const auto not_converged = [&](const unsigned int iteration) {
+      std::ostringstream message;
+      message << "Newton's method did not converge at time step " << n
+              << " (t = " << t << "): the residual is " << norm << " after "
+              << iteration << " iterations, but the target "
+              << "is " << target << ". Residual history:";
+      for (const double r : history)
+        message << ' ' << r;
+      message << ". Use a smaller time step ('Time/Number of steps'), "
+                 "raise 'State solver/Maximum Newton iterations', or "
+                 "check 'Model/Reaction' and 'Model/Reaction "
+                 "derivative'.";
+      return InputError(message.str());
+    };
+
+    unsigned int iteration = 0;
+    for (; norm > target; ++iteration)
       {
         if (!std::isfinite(norm) ||
             iteration == parameters.max_newton_iterations)
-          {
-            std::ostringstream message;
-            message << "Newton's method did not converge at time step " << n
-                    << " (t = " << t << "): the residual is " << norm
-                    << " after " << iteration << " iterations, but the target "
-                    << "is " << target << ". Residual history:";
-            for (const double r : history)
-              message << ' ' << r;
-            message << ". Use a smaller time step ('Time/Number of steps'), "
-                       "raise 'State solver/Maximum Newton iterations', or "
-                       "check 'Model/Reaction' and 'Model/Reaction "
-                       "derivative'.";
-            throw InputError(message.str());
-          }
+          throw not_converged(iteration);
 
         if (!jacobian_is_constant || jacobian_step != k)
           assemble_jacobian(u, t, k);
 
-        {
-          TimerOutput::Scope scope(timer, "state: linear solve");
-          residual *= -1.;
-          // The linear solve is ten times tighter than Newton's target, so
-          // that Newton's quadratic convergence is not spoiled by it.
-          stats.n_linear_iterations +=
-            linear_solver.solve(update, residual, 0.1 * target);
-          ++stats.n_linear_solves;
-        }
+        residual *= -1.;
+        // The linear solve is ten times tighter than Newton's target, so
+        // that Newton's quadratic convergence is not spoiled by it.
+        stats.n_linear_iterations +=
+          linear_solver.solve(update, residual, 0.1 * target);
+        ++stats.n_linear_solves;
 
         // Backtracking: a full step is taken whenever it reduces ‖R^n‖
         // sufficiently (always, close to the solution, so the quadratic
@@ -895,6 +899,22 @@ namespace npde
         double       step     = 1.;
         const double old_norm = norm;
         u.add(step, update);
+
+        // A problem affine in u (J constant) with an exact solve (a
+        // factorisation): the full step is the root of R^n to round-off.
+        // Evaluating the residual again would only confirm it, at a third
+        // of the step's cost; a non-finite update is still caught.
+        if (jacobian_is_constant && linear_solver.is_exact())
+          {
+            apply_constraints(n, u);
+            if (!std::isfinite(update.l2_norm()))
+              {
+                norm = update.l2_norm();
+                throw not_converged(iteration + 1);
+              }
+            ++iteration;
+            break;
+          }
         for (unsigned int halving = 0;; ++halving)
           {
             apply_constraints(n, u);
@@ -908,7 +928,7 @@ namespace npde
         history.push_back(norm);
       }
 
-    stats.newton_iterations.push_back(history.size() - 1);
+    stats.newton_iterations.push_back(iteration);
     stats.newton_residuals.push_back(history);
   }
 
@@ -1125,8 +1145,21 @@ namespace npde
   StateSolver<dim>::add_test_function_integrals(const Vector<double> &values,
                                                 VectorType           &out) const
   {
-    misfit_coupling.integration.vmult_add(out,
-                                          misfit_coupling.to_buffer(values));
+    add_product(misfit_coupling.integration,
+                misfit_coupling.to_buffer(values),
+                out);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::add_product(const MatrixType &A,
+                                const VectorType &src,
+                                VectorType       &dst) const
+  {
+    A.vmult(product_buffer, src);
+    dst += product_buffer;
   }
 
 

@@ -444,7 +444,19 @@ namespace npde
     double               jacobian_step        = -1.;
 
     std::vector<VectorType> trajectory;
+    VectorType              initial_state; // U^0, the same for every θ
+    VectorType              newton_residual, newton_update; // work space
     Statistics              stats;
+
+    /// Work space of add_product(): deal.II's vmult_add() would allocate a
+    /// Trilinos vector at every call, hundreds of times per sweep.
+    mutable VectorType product_buffer;
+
+    /// dst += A·src, with A's rows in the layout of the dofs.
+    void
+    add_product(const MatrixType &A,
+                const VectorType &src,
+                VectorType       &dst) const;
   };
 } // namespace npde
 
