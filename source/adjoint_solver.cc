@@ -116,7 +116,7 @@ namespace npde
         else if (norm > 0)
           linear_solver.solve(solution, rhs, 1e-13 * norm);
         ++solves;
-        state.constraints().distribute(solution);
+        state.distribute_homogeneous_constraints(solution);
       }
   }
 

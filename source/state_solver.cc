@@ -751,6 +751,19 @@ namespace npde
 
   template <int dim>
   void
+  StateSolver<dim>::distribute_homogeneous_constraints(VectorType &v) const
+  {
+    // The Dirichlet dofs are the same at every level; their values are 0.
+    for (const auto &value : boundary_values[0])
+      v(value.first) = 0.;
+    v.compress(VectorOperation::insert);
+    distribute_hanging_node_values(v);
+  }
+
+
+
+  template <int dim>
+  void
   StateSolver<dim>::distribute_hanging_node_values(VectorType &v) const
   {
     // distribute() imports ghost values even when there is nothing to do.

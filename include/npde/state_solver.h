@@ -281,6 +281,15 @@ namespace npde
     void
     distribute_hanging_node_values(VectorType &v) const;
 
+    /**
+     * The same as constraints().distribute(v): zero at the Dirichlet dofs,
+     * interpolated values at hanging nodes; but without the ghosted copy
+     * of @p v that AffineConstraints::distribute() makes at every call,
+     * which the adjoint sweep would pay at every step.
+     */
+    void
+    distribute_homogeneous_constraints(VectorType &v) const;
+
     /// Hanging-node and zero Dirichlet constraints: the condensed space.
     const AffineConstraints<double> &
     constraints() const;
