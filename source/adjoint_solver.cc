@@ -34,7 +34,8 @@ namespace npde
 
   template <int dim>
   void
-  AdjointSolver<dim>::solve(const std::vector<VectorType> &r)
+  AdjointSolver<dim>::solve(const std::vector<VectorType>           &r,
+                            const std::function<void(unsigned int)> &level_done)
   {
     const unsigned int K     = state.n_steps();
     const double       theta = state.theta();
@@ -117,6 +118,8 @@ namespace npde
           linear_solver.solve(solution, rhs, 1e-13 * norm);
         ++solves;
         state.distribute_homogeneous_constraints(solution);
+        if (level_done)
+          level_done(n);
       }
   }
 
@@ -148,12 +151,16 @@ namespace npde
 
   template <int dim>
   void
-  AdjointSolver<dim>::source_weights(std::vector<Vector<double>> &weights) const
+  AdjointSolver<dim>::source_weights(
+    std::vector<Vector<double>>             &weights,
+    const std::function<void(unsigned int)> &wait_for_level) const
   {
     weights.resize(state.n_steps() + 1);
     VectorType m = state.new_vector();
-    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+    for (unsigned int n = state.n_steps() + 1; n-- > 0;)
       {
+        if (wait_for_level)
+          wait_for_level(n);
         mu(n, m);
         state.source_weights(m, weights[n]);
       }

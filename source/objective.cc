@@ -3,7 +3,12 @@
 // ---------------------------------------------------------------------------
 #include <npde/objective.h>
 
+#include <deal.II/base/multithread_info.h>
+
+#include <atomic>
 #include <cmath>
+#include <future>
+#include <thread>
 
 namespace npde
 {
@@ -41,6 +46,84 @@ namespace npde
 
 
 
+  namespace
+  {
+    /**
+     * Runs sweep(report) on this thread and follow(wait) on a second one.
+     * The sweep calls report(c) once its first c results are final; follow
+     * calls wait(c) before it reads the c-th, and waits until then. If the
+     * sweep throws (Newton failed), follow is stopped and the exception
+     * passed on. Returns what follow returns.
+     */
+    template <typename Sweep, typename Follow>
+    double
+    overlapped(const Sweep &sweep, const Follow &follow)
+    {
+      struct Cancelled
+      {};
+      std::atomic<unsigned int> done{0};
+      std::atomic<bool>         cancelled{false};
+      const std::function<void(unsigned int)> wait = [&](const unsigned int c) {
+        while (done.load(std::memory_order_acquire) < c)
+          {
+            if (cancelled.load(std::memory_order_acquire))
+              throw Cancelled();
+            std::this_thread::yield();
+          }
+      };
+      const std::function<void(unsigned int)> report =
+        [&](const unsigned int c) { done.store(c, std::memory_order_release); };
+      std::future<double> result =
+        std::async(std::launch::async, [&]() { return follow(wait); });
+      try
+        {
+          sweep(report);
+        }
+      catch (...)
+        {
+          cancelled.store(true, std::memory_order_release);
+          try
+            {
+              result.get();
+            }
+          catch (const Cancelled &)
+            {}
+          throw;
+        }
+      return result.get();
+    }
+  } // namespace
+
+
+
+  template <int dim>
+  void
+  Objective<dim>::allow_overlapped_sweeps(const bool allow)
+  {
+    allow_overlap = allow;
+  }
+
+
+
+  template <int dim>
+  bool
+  Objective<dim>::overlap_sweeps() const
+  {
+    // The misfit of level n needs only U^n, and the weights w^n only Λ^n
+    // and Λ^{n+1}: a second thread can compute them level by level while a
+    // sweep goes on. That is safe on one rank (with several, both threads
+    // would need MPI at the same time) and without a reaction term (then
+    // the sweeps touch none of the misfit's or the source's matrices and
+    // buffers). The sums run in the same order, so the results are bitwise
+    // those computed after the sweeps.
+    return allow_overlap &&
+           Utilities::MPI::n_mpi_processes(
+             problem.domain.triangulation().get_communicator()) == 1 &&
+           MultithreadInfo::n_threads() > 1 && !problem.state.has_reaction();
+  }
+
+
+
   // θ → g_θ at the source points → forward sweep → misfit (and r^n).
   template <int dim>
   double
@@ -54,11 +137,29 @@ namespace npde
                        problem.state.source_point_coordinates(),
                        g_values);
     }
-    problem.state.solve(&g_values);
-    {
-      TimerOutput::Scope t(timer, "misfit");
-      last_data_misfit = target.misfit(r);
-    }
+    if (!overlap_sweeps())
+      {
+        problem.state.solve(&g_values);
+        TimerOutput::Scope t(timer, "misfit");
+        last_data_misfit = target.misfit(r);
+      }
+    else
+      {
+        const double local = overlapped(
+          [&](const auto &report) {
+            problem.state.solve(&g_values, [&](const unsigned int n) {
+              report(n + 1);
+            });
+          },
+          [&](const auto &wait) {
+            return target.local_misfit(r, [&](const unsigned int n) {
+              wait(n + 1);
+            });
+          });
+        TimerOutput::Scope t(timer, "misfit"); // (its time beyond the sweep)
+        last_data_misfit = Utilities::MPI::sum(
+          local, problem.domain.triangulation().get_communicator());
+      }
     return last_data_misfit + 0.5 * target.regularization() * (theta * theta);
   }
 
@@ -70,8 +171,29 @@ namespace npde
                                      Vector<double>       &gradient)
   {
     const double J = forward(theta, &misfit_gradient);
-    adjoint_solver.solve(misfit_gradient);
-    adjoint_solver.source_weights(weights);
+    if (!overlap_sweeps())
+      {
+        adjoint_solver.solve(misfit_gradient);
+        adjoint_solver.source_weights(weights);
+      }
+    else
+      {
+        // Λ^K, Λ^{K−1}, … come in this order; μ^n needs Λ^n (the
+        // (K−n+1)-th), or, for n = 0, Λ^1 (the K-th).
+        const unsigned int K = problem.state.n_steps();
+        overlapped(
+          [&](const auto &report) {
+            adjoint_solver.solve(misfit_gradient, [&](const unsigned int n) {
+              report(K - n + 1);
+            });
+          },
+          [&](const auto &wait) {
+            adjoint_solver.source_weights(weights, [&](const unsigned int n) {
+              wait(n == 0 ? K : K - n + 1);
+            });
+            return 0.;
+          });
+      }
     Vector<double> local(network.n_parameters());
     {
       TimerOutput::Scope t(timer, "network: backward");

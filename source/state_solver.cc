@@ -14,6 +14,8 @@
 
 #include <npde/state_solver.h>
 
+#include <Epetra_CrsMatrix.h>
+
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -428,6 +430,82 @@ namespace npde
     if (with_interpolation)
       coupling.interpolation.compress(VectorOperation::add);
     coupling.buffer.reinit(coupling.owned_points, communicator);
+    coupling.dof_buffer.reinit(locally_owned_dofs, communicator);
+    coupling.local_integration.reinit(coupling.integration);
+    coupling.local_interpolation.reinit(coupling.interpolation);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::LocalMatrix::reinit(const MatrixType &A)
+  {
+    row_start.clear();
+    columns.clear();
+    values.clear();
+    n_columns = 0;
+    if (A.m() == 0 ||
+        Utilities::MPI::n_mpi_processes(A.get_mpi_communicator()) != 1)
+      return;
+    const Epetra_CrsMatrix &matrix = A.trilinos_matrix();
+    AssertThrow(matrix.DomainMap().LinearMap() &&
+                  matrix.DomainMap().MinMyGID() == 0,
+                ExcInternalError());
+    n_columns = matrix.DomainMap().NumMyElements();
+    row_start.assign(1, 0);
+    for (int i = 0; i < matrix.NumMyRows(); ++i)
+      {
+        int     length;
+        double *row_values;
+        int    *row_columns;
+        matrix.ExtractMyRowView(i, length, row_values, row_columns);
+        for (int e = 0; e < length; ++e)
+          {
+            columns.push_back(matrix.DomainMap().LID(
+              static_cast<int>(matrix.GCID(row_columns[e]))));
+            values.push_back(row_values[e]);
+          }
+        row_start.push_back(columns.size());
+      }
+  }
+
+
+
+  template <int dim>
+  bool
+  StateSolver<dim>::LocalMatrix::empty() const
+  {
+    return row_start.empty();
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::LocalMatrix::vmult(double       *y,
+                                       const double *x,
+                                       const bool    add) const
+  {
+    for (unsigned int i = 0; i + 1 < row_start.size(); ++i)
+      {
+        double sum = 0;
+        for (unsigned int k = row_start[i]; k < row_start[i + 1]; ++k)
+          sum += values[k] * x[columns[k]];
+        y[i] = (add ? y[i] + sum : sum);
+      }
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::LocalMatrix::Tvmult(double *y, const double *x) const
+  {
+    std::fill(y, y + n_columns, 0.);
+    for (unsigned int i = 0; i + 1 < row_start.size(); ++i)
+      for (unsigned int k = row_start[i]; k < row_start[i + 1]; ++k)
+        y[columns[k]] += values[k] * x[i];
   }
 
 
@@ -786,7 +864,8 @@ namespace npde
 
   template <int dim>
   void
-  StateSolver<dim>::solve(const std::vector<Vector<double>> *source_at_points)
+  StateSolver<dim>::solve(const std::vector<Vector<double>> *source_at_points,
+                          const std::function<void(unsigned int)> &level_done)
   {
     AssertThrow(source_at_points == nullptr ||
                   source_at_points->size() == time_levels.size(),
@@ -798,6 +877,8 @@ namespace npde
     // a getrusage() call each time, more than some of the steps' kernels.
     TimerOutput::Scope scope(timer, "state: time stepping");
     trajectory[0] = initial_state;
+    if (level_done)
+      level_done(0);
 
     // S^n + G^n of one level, computed once: step n uses levels n−1 and n.
     VectorType G(locally_owned_dofs, communicator);
@@ -837,6 +918,8 @@ namespace npde
         trajectory[n] = trajectory[n - 1];
         apply_constraints(n, trajectory[n]);
         newton_solve(n, known, trajectory[n]);
+        if (level_done)
+          level_done(n);
       }
     stats.linear_solver_method = linear_solver.method();
   }
@@ -1025,7 +1108,10 @@ namespace npde
   void
   StateSolver<dim>::source_vector(const Vector<double> &g, VectorType &G) const
   {
-    source_coupling.integration.vmult(G, source_coupling.to_buffer(g));
+    if (!source_coupling.local_integration.empty())
+      source_coupling.local_integration.vmult(G.begin(), g.begin());
+    else
+      source_coupling.integration.vmult(G, source_coupling.to_buffer(g));
   }
 
 
@@ -1107,6 +1193,15 @@ namespace npde
 
 
   template <int dim>
+  bool
+  StateSolver<dim>::has_reaction() const
+  {
+    return model.has_reaction();
+  }
+
+
+
+  template <int dim>
   const LinearSolverParameters &
   StateSolver<dim>::linear_solver_parameters() const
   {
@@ -1147,6 +1242,12 @@ namespace npde
   StateSolver<dim>::values_at_quadrature_points(const VectorType &u,
                                                 Vector<double>   &values) const
   {
+    if (!misfit_coupling.local_interpolation.empty())
+      {
+        values.reinit(misfit_coupling.points.size(), true);
+        misfit_coupling.local_interpolation.vmult(values.begin(), u.begin());
+        return;
+      }
     misfit_coupling.interpolation.vmult(misfit_coupling.buffer, u);
     misfit_coupling.from_buffer(values);
   }
@@ -1158,9 +1259,15 @@ namespace npde
   StateSolver<dim>::add_test_function_integrals(const Vector<double> &values,
                                                 VectorType           &out) const
   {
-    add_product(misfit_coupling.integration,
-                misfit_coupling.to_buffer(values),
-                out);
+    if (!misfit_coupling.local_integration.empty())
+      misfit_coupling.local_integration.vmult(out.begin(),
+                                              values.begin(),
+                                              true);
+    else
+      add_product(misfit_coupling.integration,
+                  misfit_coupling.to_buffer(values),
+                  out,
+                  &misfit_coupling.dof_buffer);
   }
 
 
@@ -1169,10 +1276,12 @@ namespace npde
   void
   StateSolver<dim>::add_product(const MatrixType &A,
                                 const VectorType &src,
-                                VectorType       &dst) const
+                                VectorType       &dst,
+                                VectorType       *buffer) const
   {
-    A.vmult(product_buffer, src);
-    dst += product_buffer;
+    VectorType &product = (buffer != nullptr ? *buffer : product_buffer);
+    A.vmult(product, src);
+    dst += product;
   }
 
 
@@ -1182,6 +1291,12 @@ namespace npde
   StateSolver<dim>::source_weights(const VectorType &mu,
                                    Vector<double>   &w) const
   {
+    if (!source_coupling.local_integration.empty())
+      {
+        w.reinit(source_coupling.points.size(), true);
+        source_coupling.local_integration.Tvmult(w.begin(), mu.begin());
+        return;
+      }
     source_coupling.integration.Tvmult(source_coupling.buffer, mu);
     source_coupling.from_buffer(w);
   }

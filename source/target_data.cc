@@ -435,6 +435,18 @@ namespace npde
   double
   TargetData<dim>::misfit(std::vector<VectorType> *r) const
   {
+    return Utilities::MPI::sum(
+      local_misfit(r, {}), problem.domain.triangulation().get_communicator());
+  }
+
+
+
+  template <int dim>
+  double
+  TargetData<dim>::local_misfit(
+    std::vector<VectorType>                  *r,
+    const std::function<void(unsigned int)> &wait_for_level) const
+  {
     const StateSolver<dim> &state = problem.state;
     const auto             &JxW   = state.quadrature_weights();
     if (r && r->size() != state.n_steps() + 1)
@@ -446,6 +458,8 @@ namespace npde
     Vector<double> u;
     for (unsigned int n = 0; n <= state.n_steps(); ++n)
       {
+        if (wait_for_level)
+          wait_for_level(n);
         state.values_at_quadrature_points(state.state(n), u);
         const double omega = time_weight(n);
         u -= h[n];
@@ -457,8 +471,7 @@ namespace npde
             state.add_test_function_integrals(u, (*r)[n]);
           }
       }
-    return Utilities::MPI::sum(
-      J, problem.domain.triangulation().get_communicator());
+    return J;
   }
 
 

@@ -46,10 +46,12 @@ namespace npde
     /**
      * The backward sweep for the right-hand sides @p r (r[n] = ∂J/∂U^n,
      * condensed, n = 0..K; r[0] is not used). Uses the trajectory the state
-     * solver holds.
+     * solver holds. @p level_done, if given, is called with n as soon as
+     * Λ^n is final (n = K..1), so that another thread can use it.
      */
     void
-    solve(const std::vector<VectorType> &r);
+    solve(const std::vector<VectorType>           &r,
+          const std::function<void(unsigned int)> &level_done = {});
 
     /// Λ^n (distributed, no ghosts), with hanging-node values filled in
     /// (Λ^0 = 0).
@@ -60,9 +62,13 @@ namespace npde
     void
     mu(const unsigned int n, VectorType &m) const;
 
-    /// The weights w^n = Bᵀμ^n at the source points, n = 0..K.
+    /// The weights w^n = Bᵀμ^n at the source points, n = K..0 in this
+    /// order; @p wait_for_level, if given, is called with n before μ^n is
+    /// formed (it needs Λ^n and Λ^{n+1}).
     void
-    source_weights(std::vector<Vector<double>> &weights) const;
+    source_weights(
+      std::vector<Vector<double>>             &weights,
+      const std::function<void(unsigned int)> &wait_for_level = {}) const;
 
     unsigned int
     n_linear_solves() const;

@@ -57,7 +57,22 @@ namespace npde
     unsigned int
     n_dofs() const;
 
+    /**
+     * Allow (default) or forbid a second thread to follow the sweeps,
+     * computing the misfit and the network's weights level by level (see
+     * the .cc file). The results are bitwise the same either way; the test
+     * tests/overlapped_sweeps checks that.
+     */
+    void
+    allow_overlapped_sweeps(const bool allow);
+
+    /// Whether a second thread follows each sweep.
+    bool
+    overlap_sweeps() const;
+
   private:
+    bool allow_overlap = true;
+
     double
     forward(const Vector<double>                               &theta,
             std::vector<typename StateSolver<dim>::VectorType> *r);

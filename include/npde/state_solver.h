@@ -56,6 +56,7 @@
 #include <npde/linear_solver.h>
 #include <npde/model.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -138,9 +139,12 @@ namespace npde
      * @p source_at_points holds, for each time level n = 0..K, the values of
      * the network's source at source_points(); it is added to the known
      * source s. Throws an InputError when Newton does not converge.
+     * @p level_done, if given, is called with n as soon as U^n is final,
+     * so that another thread can already use it (Objective::forward).
      */
     void
-    solve(const std::vector<Vector<double>> *source_at_points = nullptr);
+    solve(const std::vector<Vector<double>> *source_at_points = nullptr,
+          const std::function<void(unsigned int)> &level_done = {});
 
     /// The time levels t_0 = 0, ..., t_K = T.
     const std::vector<double> &
@@ -227,6 +231,12 @@ namespace npde
     /// Whether the model has advection (then J is not symmetric).
     bool
     has_advection() const;
+
+    /// Whether the model has a reaction term f: only then does the sweep
+    /// use the misfit quadrature's points (values_at_quadrature_points(),
+    /// add_test_function_integrals()).
+    bool
+    has_reaction() const;
 
     /// The linear solver's parameters (the adjoint uses the same).
     const LinearSolverParameters &
@@ -317,8 +327,38 @@ namespace npde
      * - interpolation (optional): Φ_{q,i} = φ_i(x_q), so Φ u are the values
      *   of u_h at the points, constrained entries of u included.
      */
+    /**
+     * A copy of a Trilinos matrix of one rank as plain CSR arrays, with
+     * products on the raw arrays of the vectors. Epetra's Multiply() starts
+     * and stops a global Teuchos timer at every call, which is not thread
+     * safe: the products that a second thread makes while a sweep runs
+     * (Objective::forward) must not go through Epetra. They are also
+     * cheaper without Epetra's per-call overhead.
+     */
+    struct LocalMatrix
+    {
+      std::vector<unsigned int> row_start;
+      std::vector<unsigned int> columns; // local indices of the domain
+      std::vector<double>       values;
+      unsigned int              n_columns = 0;
+
+      /// Copy @p A; leaves this empty with several ranks.
+      void
+      reinit(const MatrixType &A);
+      bool
+      empty() const;
+      /// y = A x, or y += A x.
+      void
+      vmult(double *y, const double *x, const bool add = false) const;
+      /// y = Aᵀ x.
+      void
+      Tvmult(double *y, const double *x) const;
+    };
+
     struct PointCoupling
     {
+      LocalMatrix             local_integration;   // on one rank
+      LocalMatrix             local_interpolation; // on one rank
       IndexSet                owned_points;
       std::vector<Point<dim>> points;
       std::vector<double>     coordinates; // the points as Q·d numbers
@@ -326,6 +366,7 @@ namespace npde
       MatrixType              integration;
       MatrixType              interpolation;
       mutable VectorType      buffer; // point values, in the owned layout
+      mutable VectorType      dof_buffer; // integration products (dofs)
 
       /// Copy @p values into buffer.
       const VectorType &
@@ -461,11 +502,13 @@ namespace npde
     /// Trilinos vector at every call, hundreds of times per sweep.
     mutable VectorType product_buffer;
 
-    /// dst += A·src, with A's rows in the layout of the dofs.
+    /// dst += A·src, with A's rows in the layout of the dofs, through
+    /// @p buffer (product_buffer by default).
     void
     add_product(const MatrixType &A,
                 const VectorType &src,
-                VectorType       &dst) const;
+                VectorType       &dst,
+                VectorType       *buffer = nullptr) const;
   };
 } // namespace npde
 

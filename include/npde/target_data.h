@@ -28,6 +28,7 @@
 
 #include <npde/forward_problem.h>
 
+#include <functional>
 #include <memory>
 
 namespace npde
@@ -91,6 +92,16 @@ namespace npde
      */
     double
     misfit(std::vector<VectorType> *r = nullptr) const;
+
+    /**
+     * This rank's part of misfit() (no MPI communication, so another thread
+     * may run it). @p wait_for_level, if given, is called with n before
+     * level n is read: Objective::forward uses it to follow the forward
+     * sweep level by level.
+     */
+    double
+    local_misfit(std::vector<VectorType>                  *r,
+                 const std::function<void(unsigned int)> &wait_for_level) const;
 
     /// ω_n, the trapezoid weight of level n.
     double
