@@ -105,7 +105,8 @@ namespace npde
             linear_solver.initialize(transposed_jacobian,
                                      spd,
                                      state.dof_handler().get_fe().degree > 1,
-                                     state.prefers_direct_solver());
+                                     state.prefers_direct_solver(),
+                                     state.jacobian_is_constant_in_time());
             jacobian_ready = true;
           }
 

@@ -23,8 +23,8 @@ namespace npde
       "automatic",
       Patterns::Selection("automatic|cg|gmres|direct"),
       "automatic: a sparse direct factorisation (CHOLMOD's Cholesky on one "
-      "rank when the matrix is symmetric positive definite, Amesos KLU "
-      "otherwise) when one matrix "
+      "rank when one symmetric positive definite matrix serves all steps, "
+      "Amesos KLU otherwise) when one matrix "
       "serves all time steps (a linear problem) and has at most 'Direct "
       "solver size limit' rows, or, in 1D and 2D, when it has at most a "
       "tenth of that; otherwise CG + AMG when the Jacobian is symmetric "
@@ -198,7 +198,8 @@ namespace npde
   LinearSolver::initialize(const MatrixType &matrix_,
                            const bool        spd,
                            const bool        higher_order,
-                           const bool        prefer_direct)
+                           const bool        prefer_direct,
+                           const bool        many_solves)
   {
     matrix = &matrix_;
     chosen = parameters.type;
@@ -211,6 +212,7 @@ namespace npde
     cholesky.reset();
     direct.reset();
     if (chosen == LinearSolverParameters::Type::direct && spd &&
+        many_solves &&
         Utilities::MPI::n_mpi_processes(matrix_.get_mpi_communicator()) == 1)
       {
         cholesky = std::make_unique<CholeskyFactorization>(*matrix);

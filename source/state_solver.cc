@@ -808,7 +808,8 @@ namespace npde
     linear_solver.initialize(jacobian,
                              spd,
                              fe.degree > 1,
-                             prefers_direct_solver());
+                             prefers_direct_solver(),
+                             jacobian_is_constant);
     ++stats.n_solver_setups;
     jacobian_step = k;
   }

@@ -76,13 +76,19 @@ namespace npde
      * limit): when the same matrix serves all time steps of a linear
      * problem, each solve is then two triangular sweeps, exact to round-off;
      * and for small 1D and 2D problems a factorisation is cheaper than an
-     * AMG setup.
+     * AMG setup. @p many_solves says whether the matrix serves many solves
+     * (the same Jacobian at every step): only then is an SPD matrix on one
+     * rank factorised by CHOLMOD, whose solves are cheaper than KLU's but
+     * whose factorisation (with its ordering) costs more. For Allen–Cahn,
+     * with a new Jacobian at every Newton iteration, CHOLMOD made a step
+     * 2.6 times slower (state_solver_benchmark, 861 dofs).
      */
     void
     initialize(const MatrixType &matrix,
                const bool        spd,
                const bool        higher_order,
-               const bool        prefer_direct = false);
+               const bool        prefer_direct = false,
+               const bool        many_solves   = false);
 
     /**
      * Solve matrix·x = b until the residual norm is below @p tolerance, from
