@@ -24,6 +24,7 @@ namespace npde
   AdjointSolver<dim>::setup()
   {
     lambda.assign(state.n_steps() + 1, state.new_vector());
+    mu_buffer = state.new_vector();
     // The transposed Jacobian has the sparsity pattern of the Jacobian (the
     // pattern of a condensed operator is symmetric).
     transposed_jacobian.reinit(state.jacobian_matrix());
@@ -157,7 +158,7 @@ namespace npde
     const std::function<void(unsigned int)> &wait_for_level) const
   {
     weights.resize(state.n_steps() + 1);
-    VectorType m = state.new_vector();
+    VectorType &m = mu_buffer; // made in setup(), not here (see Objective)
     for (unsigned int n = state.n_steps() + 1; n-- > 0;)
       {
         if (wait_for_level)

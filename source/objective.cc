@@ -137,6 +137,10 @@ namespace npde
                        problem.state.source_point_coordinates(),
                        g_values);
     }
+    // Trilinos vectors are made here, never in the second thread: making
+    // one calls MPI (the Epetra communicator), which only this thread may.
+    if (r != nullptr && r->size() != problem.state.n_steps() + 1)
+      r->assign(problem.state.n_steps() + 1, problem.state.new_vector());
     if (!overlap_sweeps())
       {
         problem.state.solve(&g_values);

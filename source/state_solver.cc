@@ -188,6 +188,7 @@ namespace npde
     setup_point_coupling(source_quadrature, false, source_coupling);
     setup_point_coupling(quadrature, true, misfit_coupling);
     operators.clear();
+    local_operators.clear();
     setup_known_sources_and_boundary_values();
 
     trajectory.assign(time_levels.size(),
@@ -593,7 +594,26 @@ namespace npde
           local, local_dofs, no_constraints, local_dofs, *matrix);
       }
     matrix->compress(VectorOperation::add);
+    local_operators[matrix.get()].reinit(*matrix);
     return *matrix;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::add_operator_product(const double      c_mass,
+                                         const double      c_op,
+                                         const bool        transpose,
+                                         const VectorType &src,
+                                         VectorType       &dst) const
+  {
+    const MatrixType &A     = operator_matrix(c_mass, c_op, transpose);
+    const auto        local = local_operators.find(&A);
+    if (local != local_operators.end() && !local->second.empty())
+      local->second.vmult(dst.begin(), src.begin(), true);
+    else
+      add_product(A, src, dst);
   }
 
 
@@ -688,7 +708,7 @@ namespace npde
                                       const double      c_op,
                                       VectorType       &residual) const
   {
-    add_product(operator_matrix(c_mass, c_op, false), u, residual);
+    add_operator_product(c_mass, c_op, false, u, residual);
     if (!model.has_reaction() || c_op == 0.)
       return;
 
@@ -743,7 +763,7 @@ namespace npde
 
     if (product)
       {
-        add_product(operator_matrix(c_mass, c_op, transpose), *v, *product);
+        add_operator_product(c_mass, c_op, transpose, *v, *product);
         if (reaction)
           {
             Vector<double> w;

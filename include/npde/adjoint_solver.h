@@ -77,6 +77,7 @@ namespace npde
     const StateSolver<dim> &state;
     TimerOutput            &timer;
     std::vector<VectorType> lambda;
+    mutable VectorType      mu_buffer; // μ^n in source_weights()
     MatrixType              transposed_jacobian;
     LinearSolver            linear_solver;
     bool                    jacobian_ready = false;

@@ -475,6 +475,17 @@ namespace npde
     mutable std::map<std::tuple<double, double, bool>,
                      std::unique_ptr<MatrixType>>
       operators;
+    // Their CSR copies on one rank (see LocalMatrix), by matrix.
+    mutable std::map<const MatrixType *, LocalMatrix> local_operators;
+
+    /// dst += operator_matrix(c_mass, c_op, transpose)·src, through the CSR
+    /// copy on one rank.
+    void
+    add_operator_product(const double      c_mass,
+                         const double      c_op,
+                         const bool        transpose,
+                         const VectorType &src,
+                         VectorType       &dst) const;
 
     // Q_g for the network's source (G = B g, w = Bᵀ μ), and the misfit
     // quadrature (Gauss, p+1 points per direction), which the reaction
