@@ -990,6 +990,11 @@ namespace npde
       return InputError(message.str());
     };
 
+    // (A non-finite residual compares false with everything: without this
+    // check, the loop below would take it for converged.)
+    if (!std::isfinite(norm))
+      throw not_converged(0);
+
     unsigned int iteration = 0;
     for (; norm > target; ++iteration)
       {

@@ -15,6 +15,8 @@
 
 #include "tests.h"
 
+#include <limits>
+
 using namespace npde;
 
 void
@@ -56,6 +58,29 @@ end
                   << ", largest gradient difference "
                   << difference.linfty_norm() << std::endl;
     }
+
+  // A forward sweep that fails (here: a θ with a NaN, so Newton's residual
+  // is not finite at step 1) while the second thread waits for level 1:
+  // the second thread must be stopped and the error passed on, and the
+  // next call must give the same result as before.
+  {
+    Vector<double> broken = theta, unused;
+    broken[0]             = std::numeric_limits<double>::quiet_NaN();
+    bool thrown           = false;
+    try
+      {
+        objective.value_and_gradient(broken, unused);
+      }
+    catch (const InputError &)
+      {
+        thrown = true;
+      }
+    const double again = objective.value_and_gradient(theta, unused);
+    std::cout << (thrown && again == plain ? "PASS: " : "FAIL: ") << name
+              << ": a failed sweep stops the second thread, is reported, "
+                 "and the next call is unaffected"
+              << std::endl;
+  }
 
   // The gradient against a central difference in a fixed direction.
   Vector<double> direction(theta.size());
