@@ -188,7 +188,6 @@ namespace npde
     setup_point_coupling(source_quadrature, false, source_coupling);
     setup_point_coupling(quadrature, true, misfit_coupling);
     operators.clear();
-    local_operators.clear();
     setup_known_sources_and_boundary_values();
 
     trajectory.assign(time_levels.size(),
@@ -431,7 +430,6 @@ namespace npde
     if (with_interpolation)
       coupling.interpolation.compress(VectorOperation::add);
     coupling.buffer.reinit(coupling.owned_points, communicator);
-    coupling.dof_buffer.reinit(locally_owned_dofs, communicator);
     coupling.local_integration.reinit(coupling.integration);
     coupling.local_interpolation.reinit(coupling.interpolation);
   }
@@ -564,7 +562,7 @@ namespace npde
 
 
   template <int dim>
-  const typename StateSolver<dim>::MatrixType &
+  const typename StateSolver<dim>::OperatorMatrix &
   StateSolver<dim>::operator_matrix(const double c_mass,
                                     const double c_op,
                                     const bool   transpose) const
@@ -572,10 +570,10 @@ namespace npde
     // M and the diffusion part of A are symmetric: only advection makes the
     // transpose a different matrix.
     const bool transposed = transpose && model.has_advection();
-    std::unique_ptr<MatrixType> &matrix =
-      operators[std::make_tuple(c_mass, c_op, transposed)];
+    OperatorMatrix &result = operators[std::make_tuple(c_mass, c_op, transposed)];
+    std::unique_ptr<MatrixType> &matrix = result.matrix;
     if (matrix)
-      return *matrix;
+      return result;
 
     TimerOutput::Scope scope(timer, "state: operator matrices");
     matrix = std::make_unique<MatrixType>();
@@ -594,8 +592,8 @@ namespace npde
           local, local_dofs, no_constraints, local_dofs, *matrix);
       }
     matrix->compress(VectorOperation::add);
-    local_operators[matrix.get()].reinit(*matrix);
-    return *matrix;
+    result.local.reinit(*matrix);
+    return result;
   }
 
 
@@ -608,12 +606,11 @@ namespace npde
                                          const VectorType &src,
                                          VectorType       &dst) const
   {
-    const MatrixType &A     = operator_matrix(c_mass, c_op, transpose);
-    const auto        local = local_operators.find(&A);
-    if (local != local_operators.end() && !local->second.empty())
-      local->second.vmult(dst.begin(), src.begin(), true);
+    const OperatorMatrix &op = operator_matrix(c_mass, c_op, transpose);
+    if (!op.local.empty())
+      op.local.vmult(dst.begin(), src.begin(), true);
     else
-      add_product(A, src, dst);
+      add_product(*op.matrix, src, dst);
   }
 
 
@@ -1029,9 +1026,9 @@ namespace npde
         if (jacobian_is_constant && linear_solver.is_exact())
           {
             apply_constraints(n, u);
-            if (!std::isfinite(update.l2_norm()))
+            if (const double size = update.l2_norm(); !std::isfinite(size))
               {
-                norm = update.l2_norm();
+                norm = size;
                 throw not_converged(iteration + 1);
               }
             ++iteration;
@@ -1292,8 +1289,7 @@ namespace npde
     else
       add_product(misfit_coupling.integration,
                   misfit_coupling.to_buffer(values),
-                  out,
-                  &misfit_coupling.dof_buffer);
+                  out);
   }
 
 
@@ -1302,12 +1298,10 @@ namespace npde
   void
   StateSolver<dim>::add_product(const MatrixType &A,
                                 const VectorType &src,
-                                VectorType       &dst,
-                                VectorType       *buffer) const
+                                VectorType       &dst) const
   {
-    VectorType &product = (buffer != nullptr ? *buffer : product_buffer);
-    A.vmult(product, src);
-    dst += product;
+    A.vmult(product_buffer, src);
+    dst += product_buffer;
   }
 
 

@@ -366,7 +366,6 @@ namespace npde
       MatrixType              integration;
       MatrixType              interpolation;
       mutable VectorType      buffer; // point values, in the owned layout
-      mutable VectorType      dof_buffer; // integration products (dofs)
 
       /// Copy @p values into buffer.
       const VectorType &
@@ -388,7 +387,12 @@ namespace npde
      * on first use for each coefficient pair and kept until the mesh
      * changes. A time loop with uniform steps needs two or three of them.
      */
-    const MatrixType &
+    struct OperatorMatrix
+    {
+      std::unique_ptr<MatrixType> matrix;
+      LocalMatrix                 local; // its CSR copy, on one rank
+    };
+    const OperatorMatrix &
     operator_matrix(const double c_mass,
                     const double c_op,
                     const bool   transpose) const;
@@ -472,11 +476,8 @@ namespace npde
 
     // The pattern of operator_matrix(), and the matrices built so far.
     DynamicSparsityPattern operator_sparsity;
-    mutable std::map<std::tuple<double, double, bool>,
-                     std::unique_ptr<MatrixType>>
+    mutable std::map<std::tuple<double, double, bool>, OperatorMatrix>
       operators;
-    // Their CSR copies on one rank (see LocalMatrix), by matrix.
-    mutable std::map<const MatrixType *, LocalMatrix> local_operators;
 
     /// dst += operator_matrix(c_mass, c_op, transpose)·src, through the CSR
     /// copy on one rank.
@@ -513,13 +514,12 @@ namespace npde
     /// Trilinos vector at every call, hundreds of times per sweep.
     mutable VectorType product_buffer;
 
-    /// dst += A·src, with A's rows in the layout of the dofs, through
-    /// @p buffer (product_buffer by default).
+    /// dst += A·src, with A's rows in the layout of the dofs (through
+    /// Epetra: with several ranks).
     void
     add_product(const MatrixType &A,
                 const VectorType &src,
-                VectorType       &dst,
-                VectorType       *buffer = nullptr) const;
+                VectorType       &dst) const;
   };
 } // namespace npde
 
