@@ -47,11 +47,14 @@ namespace npde
     TimerOutput::Scope sweep_scope(timer, "adjoint: backward sweep");
     lambda[0]      = 0.;
     VectorType rhs = state.new_vector(), coupling = state.new_vector();
+    // Vector operations on the owned entries directly, as in the forward
+    // sweep (StateSolver::solve): Epetra's per-call cost would dominate.
+    const unsigned int n_owned = rhs.locally_owned_size();
     for (unsigned int n = K; n >= 1; --n)
       {
         const double      t = state.times()[n];
         const VectorType &u = state.state(n);
-        rhs                 = r[n];
+        std::copy_n(r[n].begin(), n_owned, rhs.begin());
 
         // (J^n)ᵀ at the U^n Newton returned. When J is the same at every step
         // and symmetric (no advection), the forward sweep's matrix and
@@ -75,7 +78,7 @@ namespace npde
             // The coupling of step n+1 to U^n, transposed, applied to
             // Λ^{n+1} (whose hanging-node values are distributed). For
             // ϑ = 1 it is just −M.
-            coupling = 0.;
+            std::fill_n(coupling.begin(), n_owned, 0.);
             state.assemble_linearization(dfdu,
                                          -1.,
                                          state.step_size(n + 1) * (1. - theta),
@@ -83,7 +86,10 @@ namespace npde
                                          &lambda[n + 1],
                                          &coupling,
                                          nullptr);
-            rhs -= coupling;
+            const double *c = coupling.begin();
+            double *const b = rhs.begin();
+            for (unsigned int i = 0; i < n_owned; ++i)
+              b[i] -= c[i];
           }
         if (build_jacobian)
           {
@@ -113,7 +119,7 @@ namespace npde
 
         const double norm     = rhs.l2_norm();
         VectorType  &solution = lambda[n];
-        solution              = 0.;
+        std::fill_n(solution.begin(), n_owned, 0.);
         if (norm > 0 && reuse_forward)
           state.solve_with_jacobian(solution, rhs, 1e-13 * norm);
         else if (norm > 0)

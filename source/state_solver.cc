@@ -631,9 +631,12 @@ namespace npde
         for (const types::boundary_id id : model.dirichlet_boundary_ids())
           VectorTools::interpolate_boundary_values(
             mapping_q, dofs, id, u_D, values);
+        // Stored by local index: the sweeps write them straight into the
+        // owned part of a vector (no Trilinos index lookup, no compress).
         for (const auto &v : values)
           if (locally_owned_dofs.is_element(v.first))
-            boundary_values[n].push_back(v);
+            boundary_values[n].emplace_back(
+              locally_owned_dofs.index_within_set(v.first), v.second);
       }
 
     known_sources.clear();
@@ -837,9 +840,9 @@ namespace npde
   void
   StateSolver<dim>::apply_constraints(const unsigned int n, VectorType &u) const
   {
-    for (const auto &value : boundary_values[n])
-      u(value.first) = value.second;
-    u.compress(VectorOperation::insert);
+    double *const values = u.begin();
+    for (const auto &[i, value] : boundary_values[n])
+      values[i] = value;
     distribute_hanging_node_values(u);
   }
 
@@ -850,9 +853,9 @@ namespace npde
   StateSolver<dim>::distribute_homogeneous_constraints(VectorType &v) const
   {
     // The Dirichlet dofs are the same at every level; their values are 0.
-    for (const auto &value : boundary_values[0])
-      v(value.first) = 0.;
-    v.compress(VectorOperation::insert);
+    double *const values = v.begin();
+    for (const auto &entry : boundary_values[0])
+      values[entry.first] = 0.;
     distribute_hanging_node_values(v);
   }
 
@@ -898,17 +901,20 @@ namespace npde
     if (level_done)
       level_done(0);
 
+    // The sweep's vector operations work on the locally owned entries
+    // directly (every vector here has the same owned layout): an Epetra
+    // assignment or update costs more than the arithmetic on a 1000-dof
+    // level, and this loop runs K times per forward solve.
+    const unsigned int n_owned = initial_state.locally_owned_size();
+
     // S^n + G^n of one level, computed once: step n uses levels n−1 and n.
-    VectorType G(locally_owned_dofs, communicator);
     const auto level_sources = [&](const unsigned int n, VectorType &out) {
-      out = 0.;
       if (!known_sources.empty())
-        out += known_sources[n];
+        std::copy_n(known_sources[n].begin(), n_owned, out.begin());
+      else
+        std::fill_n(out.begin(), n_owned, 0.);
       if (source_at_points != nullptr)
-        {
-          source_vector((*source_at_points)[n], G);
-          out += G;
-        }
+        add_source_vector((*source_at_points)[n], out);
     };
     VectorType sources_old(locally_owned_dofs, communicator);
     VectorType sources_new(locally_owned_dofs, communicator);
@@ -922,18 +928,24 @@ namespace npde
         // The part of R^n that does not depend on U^n:
         //   −M U^{n−1} + k(1−ϑ)[A U^{n−1} + F^{n−1}(U^{n−1}) − G^{n−1} −
         //   S^{n−1}] − kϑ(G^n + S^n).
-        known = 0.;
+        level_sources(n, sources_new);
+        {
+          const double  a = -k * (1. - theta), b = -k * theta;
+          const double *old_values = sources_old.begin();
+          const double *new_values = sources_new.begin();
+          double *const out        = known.begin();
+          for (unsigned int i = 0; i < n_owned; ++i)
+            out[i] = a * old_values[i] + b * new_values[i];
+        }
         assemble_operator(trajectory[n - 1],
                           time_levels[n - 1],
                           -1.,
                           k * (1. - theta),
                           known);
-        level_sources(n, sources_new);
-        known.add(-k * (1. - theta), sources_old, -k * theta, sources_new);
         sources_old.swap(sources_new);
 
         // Newton starts from U^{n−1} with the Dirichlet values of t_n.
-        trajectory[n] = trajectory[n - 1];
+        std::copy_n(trajectory[n - 1].begin(), n_owned, trajectory[n].begin());
         apply_constraints(n, trajectory[n]);
         newton_solve(n, known, trajectory[n]);
         if (level_done)
@@ -962,7 +974,7 @@ namespace npde
 
     // R^n(v) = known + Cᵀ[M v + kϑ(A v + F(t_n, v))], and its norm.
     const auto evaluate_residual = [&](const VectorType &v) {
-      residual = known;
+      std::copy_n(known.begin(), known.locally_owned_size(), residual.begin());
       assemble_operator(v, t, 1., k_theta, residual);
       return residual.l2_norm();
     };
@@ -1131,10 +1143,23 @@ namespace npde
   void
   StateSolver<dim>::source_vector(const Vector<double> &g, VectorType &G) const
   {
+    G = 0.;
+    add_source_vector(g, G);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::add_source_vector(const Vector<double> &g,
+                                      VectorType           &G) const
+  {
     if (!source_coupling.local_integration.empty())
-      source_coupling.local_integration.vmult(G.begin(), g.begin());
+      source_coupling.local_integration.vmult(G.begin(), g.begin(), true);
     else
-      source_coupling.integration.vmult(G, source_coupling.to_buffer(g));
+      add_product(source_coupling.integration,
+                  source_coupling.to_buffer(g),
+                  G);
   }
 
 

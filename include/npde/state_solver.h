@@ -284,6 +284,10 @@ namespace npde
     void
     source_vector(const Vector<double> &g, VectorType &G) const;
 
+    /// G += B g.
+    void
+    add_source_vector(const Vector<double> &g, VectorType &G) const;
+
     /**
      * Give the hanging dofs of the (distributed) finite-element vector @p v
      * their constrained values; nothing else changes.
@@ -497,8 +501,8 @@ namespace npde
     std::vector<double> time_levels;
     std::vector<double> step_sizes; // k_n = t_n − t_{n−1}; entry 0 unused
     std::vector<VectorType> known_sources; // S^n, empty if s = q_N = 0
-    std::vector<std::vector<std::pair<types::global_dof_index, double>>>
-      boundary_values; // u_D(t_n) at the owned Dirichlet dofs
+    std::vector<std::vector<std::pair<unsigned int, double>>>
+      boundary_values; // u_D(t_n) at the owned Dirichlet dofs, local index
 
     MatrixType           jacobian;
     mutable LinearSolver linear_solver;
