@@ -6,8 +6,8 @@
 
 #include <npde/expression.h>
 #include <npde/linear_solver.h>
+#include <npde/local_sparse_matrix.h>
 
-#include <Epetra_CrsMatrix.h>
 #include <cholmod.h>
 
 #include <algorithm>
@@ -71,34 +71,26 @@ namespace npde
     explicit CholeskyFactorization(const TrilinosWrappers::SparseMatrix &A)
     {
       cholmod_start(&common);
-      const Epetra_CrsMatrix &matrix = A.trilinos_matrix();
-      AssertThrow(matrix.Comm().NumProc() == 1 &&
-                    matrix.RowMap().LinearMap() &&
-                    matrix.RowMap().MinMyGID() == 0,
+      LocalSparseMatrix csr;
+      csr.reinit(A);
+      AssertThrow(!csr.empty() && csr.m() == csr.n_columns &&
+                    A.trilinos_matrix().RowMap().LinearMap(),
                   ExcInternalError());
-      const int n = matrix.NumMyRows();
+      const int n = csr.m();
 
       // The matrix is symmetric, so its lower triangle by columns is its
-      // upper triangle by rows: row i, columns j ≥ i, sorted.
+      // upper triangle by rows: row i, columns j ≥ i (sorted in csr).
       std::vector<int>    start(n + 1, 0), rows;
       std::vector<double> values;
-      std::vector<std::pair<int, double>> row_entries;
       for (int i = 0; i < n; ++i)
         {
-          int     length;
-          double *row_values;
-          int    *columns;
-          matrix.ExtractMyRowView(i, length, row_values, columns);
-          row_entries.clear();
-          for (int e = 0; e < length; ++e)
-            if (const int j = matrix.GCID(columns[e]); j >= i)
-              row_entries.emplace_back(j, row_values[e]);
-          std::sort(row_entries.begin(), row_entries.end());
-          for (const auto &[j, value] : row_entries)
-            {
-              rows.push_back(j);
-              values.push_back(value);
-            }
+          for (unsigned int e = csr.row_start[i]; e < csr.row_start[i + 1];
+               ++e)
+            if (const int j = csr.columns[e]; j >= i)
+              {
+                rows.push_back(j);
+                values.push_back(csr.values[e]);
+              }
           start[i + 1] = rows.size();
         }
       cholmod_sparse lower;

@@ -54,6 +54,7 @@
 #include <deal.II/lac/vector.h>
 
 #include <npde/linear_solver.h>
+#include <npde/local_sparse_matrix.h>
 #include <npde/model.h>
 
 #include <functional>
@@ -331,38 +332,10 @@ namespace npde
      * - interpolation (optional): Φ_{q,i} = φ_i(x_q), so Φ u are the values
      *   of u_h at the points, constrained entries of u included.
      */
-    /**
-     * A copy of a Trilinos matrix of one rank as plain CSR arrays, with
-     * products on the raw arrays of the vectors. Epetra's Multiply() starts
-     * and stops a global Teuchos timer at every call, which is not thread
-     * safe: the products that a second thread makes while a sweep runs
-     * (Objective::forward) must not go through Epetra. They are also
-     * cheaper without Epetra's per-call overhead.
-     */
-    struct LocalMatrix
-    {
-      std::vector<unsigned int> row_start;
-      std::vector<unsigned int> columns; // local indices of the domain
-      std::vector<double>       values;
-      unsigned int              n_columns = 0;
-
-      /// Copy @p A; leaves this empty with several ranks.
-      void
-      reinit(const MatrixType &A);
-      bool
-      empty() const;
-      /// y = A x, or y += A x.
-      void
-      vmult(double *y, const double *x, const bool add = false) const;
-      /// y = Aᵀ x.
-      void
-      Tvmult(double *y, const double *x) const;
-    };
-
     struct PointCoupling
     {
-      LocalMatrix             local_integration;   // on one rank
-      LocalMatrix             local_interpolation; // on one rank
+      LocalSparseMatrix             local_integration;   // on one rank
+      LocalSparseMatrix             local_interpolation; // on one rank
       IndexSet                owned_points;
       std::vector<Point<dim>> points;
       std::vector<double>     coordinates; // the points as Q·d numbers
@@ -394,7 +367,7 @@ namespace npde
     struct OperatorMatrix
     {
       std::unique_ptr<MatrixType> matrix;
-      LocalMatrix                 local; // its CSR copy, on one rank
+      LocalSparseMatrix                 local; // its CSR copy, on one rank
     };
     const OperatorMatrix &
     operator_matrix(const double c_mass,
@@ -444,8 +417,16 @@ namespace npde
     void
     apply_constraints(const unsigned int n, VectorType &u) const;
 
+    /**
+     * Newton's method for R^n(U^n) = 0 from the initial guess @p u; R^n(u)
+     * is @p known plus the part that depends on u. With @p residual_given,
+     * newton_residual holds R^n(u) already.
+     */
     void
-    newton_solve(const unsigned int n, const VectorType &known, VectorType &u);
+    newton_solve(const unsigned int n,
+                 const VectorType  &known,
+                 VectorType        &u,
+                 const bool         residual_given = false);
 
     const StateSolverParameters             parameters;
     const TimeParameters                    time_parameters;
