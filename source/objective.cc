@@ -7,8 +7,9 @@
 
 #include <atomic>
 #include <cmath>
-#include <future>
 #include <thread>
+
+#include <tbb/task_group.h>
 
 namespace npde
 {
@@ -49,11 +50,18 @@ namespace npde
   namespace
   {
     /**
-     * Runs sweep(report) on this thread and follow(wait) on a second one.
+     * Runs sweep(report) on this thread and follow(wait) as a TBB task.
      * The sweep calls report(c) once its first c results are final; follow
      * calls wait(c) before it reads the c-th, and waits until then. If the
      * sweep throws (Newton failed), follow is stopped and the exception
      * passed on. Returns what follow returns.
+     *
+     * A TBB task rather than a thread of its own: the network's passes just
+     * before the sweeps ran on TBB's workers, which keep spinning for a
+     * while afterwards. A separate thread would share the second core with
+     * such a worker; as a task, the worker itself runs follow. If no worker
+     * takes the task, wait() below runs it on this thread after the sweep,
+     * when every result it waits for is final, so it cannot block.
      */
     template <typename Sweep, typename Follow>
     double
@@ -73,8 +81,9 @@ namespace npde
       };
       const std::function<void(unsigned int)> report =
         [&](const unsigned int c) { done.store(c, std::memory_order_release); };
-      std::future<double> result =
-        std::async(std::launch::async, [&]() { return follow(wait); });
+      double          result = 0;
+      tbb::task_group follower;
+      follower.run([&]() { result = follow(wait); });
       try
         {
           sweep(report);
@@ -84,13 +93,14 @@ namespace npde
           cancelled.store(true, std::memory_order_release);
           try
             {
-              result.get();
+              follower.wait();
             }
           catch (const Cancelled &)
             {}
           throw;
         }
-      return result.get();
+      follower.wait();
+      return result;
     }
   } // namespace
 
