@@ -46,7 +46,7 @@ namespace npde
     // for building (J^n)ᵀ where that is needed.
     TimerOutput::Scope sweep_scope(timer, "adjoint: backward sweep");
     lambda[0]      = 0.;
-    VectorType rhs = state.new_vector(), coupling = state.new_vector();
+    VectorType rhs = state.new_vector();
     // Vector operations on the owned entries directly, as in the forward
     // sweep (StateSolver::solve): Epetra's per-call cost would dominate.
     const unsigned int n_owned = rhs.locally_owned_size();
@@ -76,20 +76,17 @@ namespace npde
         if (n < K)
           {
             // The coupling of step n+1 to U^n, transposed, applied to
-            // Λ^{n+1} (whose hanging-node values are distributed). For
-            // ϑ = 1 it is just −M.
-            std::fill_n(coupling.begin(), n_owned, 0.);
+            // Λ^{n+1} (whose hanging-node values are distributed), is
+            // subtracted from the right-hand side: added with both
+            // coefficients negated. For ϑ = 1 it is just −M.
             state.assemble_linearization(dfdu,
-                                         -1.,
-                                         state.step_size(n + 1) * (1. - theta),
+                                         1.,
+                                         -state.step_size(n + 1) *
+                                           (1. - theta),
                                          true,
                                          &lambda[n + 1],
-                                         &coupling,
+                                         &rhs,
                                          nullptr);
-            const double *c = coupling.begin();
-            double *const b = rhs.begin();
-            for (unsigned int i = 0; i < n_owned; ++i)
-              b[i] -= c[i];
           }
         if (build_jacobian)
           {

@@ -14,8 +14,6 @@
 
 #include <npde/state_solver.h>
 
-#include <Epetra_CrsMatrix.h>
-
 #include <cmath>
 #include <limits>
 #include <sstream>
