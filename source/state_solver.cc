@@ -563,6 +563,9 @@ namespace npde
             boundary_values[n].emplace_back(
               locally_owned_dofs.index_within_set(v.first), v.second);
       }
+    same_boundary_values.assign(time_levels.size(), false);
+    for (unsigned int n = 1; n < time_levels.size(); ++n)
+      same_boundary_values[n] = (boundary_values[n] == boundary_values[n - 1]);
 
     known_sources.clear();
     if (!model.has_source() && !model.has_neumann_flux())
@@ -872,7 +875,7 @@ namespace npde
         const bool linear_step =
           !model.has_reaction() && jacobian_is_constant &&
           jacobian_step == k && linear_solver.is_exact() &&
-          boundary_values[n] == boundary_values[n - 1];
+          same_boundary_values[n];
         VectorType &sum = (linear_step ? newton_residual : known);
         {
           const double  a = -k * (1. - theta), b = -k * theta;
@@ -1086,16 +1089,6 @@ namespace npde
   StateSolver<dim>::source_point_weights() const
   {
     return source_coupling.JxW;
-  }
-
-
-
-  template <int dim>
-  void
-  StateSolver<dim>::source_vector(const Vector<double> &g, VectorType &G) const
-  {
-    G = 0.;
-    add_source_vector(g, G);
   }
 
 

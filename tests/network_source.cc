@@ -63,7 +63,8 @@ subsection State solver
       StateSolver<2>::VectorType G(state.dof_handler().locally_owned_dofs(),
                                    MPI_COMM_WORLD),
         G_reference(state.dof_handler().locally_owned_dofs(), MPI_COMM_WORLD);
-      state.source_vector(g[n], G);
+      G = 0.;
+      state.add_source_vector(g[n], G);
       for (const auto &cell : state.dof_handler().active_cell_iterators())
         if (cell->is_locally_owned())
           {

@@ -281,11 +281,8 @@ namespace npde
     const std::vector<double> &
     source_point_weights() const;
 
-    /// G = B g: the condensed load vector of values @p g at source_points().
-    void
-    source_vector(const Vector<double> &g, VectorType &G) const;
-
-    /// G += B g.
+    /// G += B g: adds the condensed load vector of values @p g at
+    /// source_points().
     void
     add_source_vector(const Vector<double> &g, VectorType &G) const;
 
@@ -334,8 +331,8 @@ namespace npde
      */
     struct PointCoupling
     {
-      LocalSparseMatrix             local_integration;   // on one rank
-      LocalSparseMatrix             local_interpolation; // on one rank
+      LocalSparseMatrix       local_integration;   // on one rank
+      LocalSparseMatrix       local_interpolation; // on one rank
       IndexSet                owned_points;
       std::vector<Point<dim>> points;
       std::vector<double>     coordinates; // the points as Q·d numbers
@@ -367,7 +364,7 @@ namespace npde
     struct OperatorMatrix
     {
       std::unique_ptr<MatrixType> matrix;
-      LocalSparseMatrix                 local; // its CSR copy, on one rank
+      LocalSparseMatrix           local; // its CSR copy, on one rank
     };
     const OperatorMatrix &
     operator_matrix(const double c_mass,
@@ -484,6 +481,8 @@ namespace npde
     std::vector<VectorType> known_sources; // S^n, empty if s = q_N = 0
     std::vector<std::vector<std::pair<unsigned int, double>>>
       boundary_values; // u_D(t_n) at the owned Dirichlet dofs, local index
+    // Whether u_D(t_n) = u_D(t_{n−1}) at the Dirichlet dofs (entry 0 false).
+    std::vector<bool> same_boundary_values;
 
     MatrixType           jacobian;
     mutable LinearSolver linear_solver;
