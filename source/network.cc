@@ -3,7 +3,8 @@
 //
 // This file is compiled with -O3, -march=native and -fopenmp-simd (see
 // CMakeLists.txt), but never with -ffast-math: the overflow guard below
-// relies on IEEE arithmetic.
+// relies on IEEE arithmetic. The one exception is the exponential of the
+// kernels' first layer, in vector_exp.cc.
 // ---------------------------------------------------------------------------
 #include <deal.II/base/parallel.h>
 #include <deal.II/base/utilities.h>
@@ -445,14 +446,34 @@ namespace npde
   //
   // The product form needs e^{κa} and e^{κb} (κ = 2 for tanh, −1 for the
   // sigmoid) to be finite and non-zero. A neuron whose |κa| or |κb| exceeds
-  // 300 anywhere in a block is evaluated there by the plain formula instead
-  // (then the product e^{κa}e^{κb} lies in [e^{−600}, e^{600}] and neither
-  // overflows nor meets 0·∞).
+  // 150 anywhere in a block is evaluated there by the plain formula instead:
+  // then each denominator d = 1 + e^{κa}e^{κb} lies in [1, 1 + e^{300}], and
+  // so does a product of two of them in [1, e^{601}], which the kernels form
+  // (below) and which stays finite. (|κa| > 150 is a neuron saturated far
+  // beyond round-off: tanh(75) = 1 in double precision.)
+  //
+  // Two things make the kernels fast besides the product form:
+  // - Divisions are the kernels' bottleneck (a few cycles each, against a
+  //   fraction of a cycle for a multiplication). Two levels share one:
+  //   with r = 1/(d_1 d_2), 1/d_1 = r d_2 and 1/d_2 = r d_1. This costs three
+  //   multiplications instead of a second division and rounds to a few ulp.
+  // - The e^{κa} of a neuron on a block (one per point, against one division
+  //   per point and level) are computed by glibc's vectorised exp (libmvec),
+  //   about four times faster than the scalar std::exp: see vector_exp.cc.
   // ------------------------------------------------------------------------
+  namespace internal
+  {
+    // y[q] = exp(x[q]) for q < n by libmvec (vector_exp.cc). The same x gives
+    // the same y in every position, so the results do not depend on how the
+    // points are split into blocks.
+    void
+    vector_exp(const double *x, double *y, const unsigned int n);
+  } // namespace internal
+
   namespace
   {
     constexpr unsigned int block_points   = 64;
-    constexpr double       exponent_limit = 300.;
+    constexpr double       exponent_limit = 150.;
 
     // With s = 1/(1 + e^{κa} e^{κb}), σ = α + γs and σ' = δs(1 − s):
     // tanh: κ = 2, α = 1, γ = −2, δ = 4; sigmoid: κ = −1, α = 0, γ = δ = 1.
@@ -527,20 +548,27 @@ namespace npde
     }
 
     // Sets e[q] = exp(κ a[q]); returns false if some |κa| is too large.
+    // (A block's last entries beyond n_q are set to exp(0), so that the
+    // vector exp always runs on whole blocks: the same code path for every
+    // point.)
     inline bool
     product_factors(const double                            kappa,
                     const std::array<double, block_points> &a,
                     const unsigned int                      n_q,
                     std::array<double, block_points>       &e)
     {
-      bool safe = true;
+      std::array<double, block_points> y;
+      bool                             safe = true;
       for (unsigned int q = 0; q < n_q; ++q)
         {
-          const double y = kappa * a[q];
-          safe           = safe && std::abs(y) <= exponent_limit;
-          e[q]           = std::exp(y);
+          y[q] = kappa * a[q];
+          safe = safe && std::abs(y[q]) <= exponent_limit;
         }
-      return safe;
+      if (!safe)
+        return false;
+      std::fill(y.begin() + n_q, y.end(), 0.);
+      internal::vector_exp(y.data(), e.data(), block_points);
+      return true;
     }
   } // namespace
 
@@ -609,7 +637,25 @@ namespace npde
             {
               c_constant += form.alpha * c;
               const double cg = form.gamma * c;
-              for (unsigned int n = 0; n < L; ++n)
+              // Two levels per division (see above), then the odd one.
+              unsigned int n = 0;
+              for (; n + 1 < L; n += 2)
+                {
+                  const double f_1   = b_factors[i * L + n];
+                  const double f_2   = b_factors[i * L + n + 1];
+                  double      *out_1 = values[n].data() + q0;
+                  double      *out_2 = values[n + 1].data() + q0;
+#pragma omp simd
+                  for (unsigned int q = 0; q < n_q; ++q)
+                    {
+                      const double d_1 = 1. + e[q] * f_1;
+                      const double d_2 = 1. + e[q] * f_2;
+                      const double r   = cg / (d_1 * d_2);
+                      out_1[q] += r * d_2;
+                      out_2[q] += r * d_1;
+                    }
+                }
+              for (; n < L; ++n)
                 {
                   const double f   = b_factors[i * L + n];
                   double      *out = values[n].data() + q0;
@@ -666,17 +712,19 @@ namespace npde
       for (unsigned int k = 0; k < dim; ++k)
         x[k] = in.x[k].data() + q0;
 
-      // Σ_q w_q of every level, the same for all neurons.
-      std::vector<double> W(L, 0.);
+      // Σ_n Σ_q w_qn, the same for all neurons.
+      double W = 0;
       for (unsigned int n = 0; n < L; ++n)
         for (unsigned int q = 0; q < n_q; ++q)
-          W[n] += weights[n][q0 + q];
+          W += weights[n][q0 + q];
 
       // For neuron i, with s = σ(z_iqn) and the weights w_qn:
       //   ∂/∂c_i    Σ w σ,             ∂/∂η_i  c_i Σ w σ',
       //   ∂/∂w^t_i  c_i Σ w σ' t_n,    ∂/∂w_i  c_i Σ_q x_q T_q,
       // with T_q = Σ_n w_qn σ'(z_iqn) summed over the levels first, so that
-      // the innermost loop does not touch x.
+      // the innermost loop does not touch x. In the product form σ = α + γs
+      // and σ' = δs(1 − s); the loops sum w s and w s(1 − s) (as ws − ws·s),
+      // and α, γ, δ are applied to the sums.
       for (unsigned int i = 0; i < N; ++i)
         {
           first_layer<dim>(
@@ -684,8 +732,41 @@ namespace npde
           const bool safe =
             product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
           std::fill(T.begin(), T.begin() + n_q, 0.);
+          // S0 = Σ w s (or Σ w σ), S1 = Σ w s(1 − s) (or Σ w σ'), S1t the
+          // same weighted with t_n.
           double S0 = 0, S1 = 0, S1t = 0, S1x[3] = {0, 0, 0};
-          for (unsigned int n = 0; n < L; ++n)
+          unsigned int n = 0;
+          if (safe)
+            // Two levels per division (see above).
+            for (; n + 1 < L; n += 2)
+              {
+                const double  f_1 = b_factors[i * L + n];
+                const double  f_2 = b_factors[i * L + n + 1];
+                const double *w_1 = weights[n].data() + q0;
+                const double *w_2 = weights[n + 1].data() + q0;
+                double        s0 = 0, s1_1 = 0, s1_2 = 0;
+#pragma omp simd reduction(+ : s0, s1_1, s1_2)
+                for (unsigned int q = 0; q < n_q; ++q)
+                  {
+                    const double d_1  = 1. + e[q] * f_1;
+                    const double d_2  = 1. + e[q] * f_2;
+                    const double r    = 1. / (d_1 * d_2);
+                    const double s_1  = r * d_2;
+                    const double s_2  = r * d_1;
+                    const double ws_1 = w_1[q] * s_1;
+                    const double ws_2 = w_2[q] * s_2;
+                    const double wd_1 = ws_1 - ws_1 * s_1;
+                    const double wd_2 = ws_2 - ws_2 * s_2;
+                    s0 += ws_1 + ws_2;
+                    s1_1 += wd_1;
+                    s1_2 += wd_2;
+                    T[q] += wd_1 + wd_2;
+                  }
+                S0 += s0;
+                S1 += s1_1 + s1_2;
+                S1t += s1_1 * in.t[n] + s1_2 * in.t[n + 1];
+              }
+          for (; n < L; ++n)
             {
               const double *w  = weights[n].data() + q0;
               double        s0 = 0, s1 = 0;
@@ -696,12 +777,12 @@ namespace npde
                   for (unsigned int q = 0; q < n_q; ++q)
                     {
                       const double s  = 1. / (1. + e[q] * f);
-                      const double ws = w[q] * form.delta * s * (1. - s);
-                      s0 += w[q] * s;
-                      s1 += ws;
-                      T[q] += ws;
+                      const double ws = w[q] * s;
+                      const double wd = ws - ws * s;
+                      s0 += ws;
+                      s1 += wd;
+                      T[q] += wd;
                     }
-                  s0 = form.alpha * W[n] + form.gamma * s0;
                 }
               else
                 {
@@ -722,7 +803,10 @@ namespace npde
           for (unsigned int k = 0; k < dim; ++k)
             for (unsigned int q = 0; q < n_q; ++q)
               S1x[k] += T[q] * x[k][q];
-          const double c = theta[i];
+          if (safe)
+            S0 = form.alpha * W + form.gamma * S0;
+          // c_i σ' = c_i δ s(1 − s) in the product form.
+          const double c = theta[i] * (safe ? form.delta : 1.);
           partial[i] += S0;
           partial[o_wt + i] += c * S1t;
           for (unsigned int k = 0; k < dim; ++k)
@@ -752,10 +836,13 @@ namespace npde
         for (unsigned int n = 0; n < in.n_levels; ++n)
           {
             const double y = kappa * network.parameters()[o_wt + i] * in.t[n];
-            if (std::abs(y) > exponent_limit)
-              safe[i] = false;
-            factors[i * in.n_levels + n] = std::exp(y);
+            // (A NaN fails the test too; an unused factor is set to e^0.)
+            const bool small             = std::abs(y) <= exponent_limit;
+            safe[i]                      = safe[i] && small;
+            factors[i * in.n_levels + n] = small ? y : 0.;
           }
+      // (In place; every rank has the same array, so the same bits.)
+      internal::vector_exp(factors.data(), factors.data(), factors.size());
     }
   } // namespace
 

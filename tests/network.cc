@@ -11,7 +11,8 @@
 // - the seed: same seed, same θ; the first N neurons do not depend on the
 //   width; c in (−a, a); the empirical spread of w matches s;
 // - save then load gives the same θ and the same values, bitwise;
-// - huge weights (|κa| > 300) are handled by the overflow guard;
+// - huge weights (|κa| > 150) are handled by the overflow guard, in the
+//   values and in the gradient;
 // - 1 thread and 2 threads give bitwise the same gradient.
 // ---------------------------------------------------------------------------
 #include <deal.II/base/multithread_info.h>
@@ -79,7 +80,9 @@ random_batch(const unsigned int d, const unsigned int n_points, const unsigned i
   boost::random::mt19937                           gen(seed);
   boost::random::uniform_real_distribution<double> u(-1., 1.);
   Batch                                            b;
-  b.times = {0., 0.3, 0.55, 1.};
+  // An odd number of levels: the kernels take levels in pairs, and the
+  // last one alone.
+  b.times = {0., 0.3, 0.55, 0.8, 1.};
   for (unsigned int j = 0; j < n_points * d; ++j)
     b.points.push_back(u(gen));
   b.weights.assign(b.times.size(), Vector<double>(n_points));
@@ -141,7 +144,7 @@ check_values_and_gradients(const Activation a, const unsigned int d, const bool 
                  name + ": batched gradient equals the sum of pointwise ones");
 
   // Central differences, block by block.
-  for (const auto block : {std::make_pair(Network::Block::c, "c"),
+  for (const auto &block : {std::make_pair(Network::Block::c, "c"),
                            std::make_pair(Network::Block::w_t, "w_t"),
                            std::make_pair(Network::Block::w, "w"),
                            std::make_pair(Network::Block::eta, "eta")})
@@ -275,10 +278,22 @@ main(int argc, char **argv)
     testing::check(same_values, "save then load gives the same values, bitwise");
   }
 
-  // The overflow guard: weights so large that e^{2a} would overflow.
+  // The overflow guard: weights so large that e^{2a} would overflow (spread
+  // 400), and one saturated neuron (η = w^t = 100) whose e^{2a}, e^{2b} are
+  // finite but whose denominators 1 + e^{2a}e^{2b} ~ e^{400} would overflow
+  // when the kernels multiply two of them.
+  for (const double weight_std : {1., 400.})
   {
+    const std::string name =
+      (weight_std == 1. ? std::string("a saturated neuron") :
+                          "weights of spread " + testing::rounded(weight_std, 0));
     Network net(2, 5, 1., Activation::tanh);
-    net.initialize_randomly(400., 1., 3);
+    net.initialize_randomly(weight_std, 1., 3);
+    if (weight_std == 1.)
+      {
+        net.parameters()[net.block_offset(Network::Block::w_t)] = 100.;
+        net.parameters()[net.block_offset(Network::Block::eta)] = 100.;
+      }
     const Batch b = random_batch(2, 70, 2);
     std::vector<Vector<double>> values;
     net.evaluate(b.times, b.points, values);
@@ -287,7 +302,22 @@ main(int argc, char **argv)
       for (unsigned int q = 0; q < 70; ++q)
         err = std::max(err, std::abs(values[n][q] - reference_value(net, b.times[n], &b.points[2 * q])));
     testing::check(err < 1e-13,
-                   "huge weights: values are finite and equal the formula");
+                   name + ": values are finite and equal the formula");
+
+    Vector<double> gradient(net.n_parameters()), pointwise(net.n_parameters());
+    net.add_weighted_gradient(b.times, b.points, b.weights, gradient);
+    for (unsigned int n = 0; n < b.times.size(); ++n)
+      for (unsigned int q = 0; q < 70; ++q)
+        {
+          Vector<double> g(net.n_parameters());
+          net.add_gradient(b.times[n], &b.points[2 * q], g);
+          pointwise.add(b.weights[n][q], g);
+        }
+    pointwise -= gradient;
+    testing::check(std::isfinite(gradient.l2_norm()) &&
+                     pointwise.linfty_norm() < 1e-13 * (1. + gradient.linfty_norm()),
+                   name + ": the batched gradient is finite and equals the "
+                          "sum of pointwise ones");
   }
 
   // Determinism across thread counts.
