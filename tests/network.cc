@@ -105,6 +105,24 @@ weighted_sum(const Network &net, const Batch &b)
 
 
 
+// Σ_n Σ_q w^n_q ∂_θ g(t_n, x_q) from the library's single-point gradient.
+Vector<double>
+pointwise_gradient(const Network &net, const Batch &b)
+{
+  const unsigned int d = net.dimension();
+  Vector<double>     sum(net.n_parameters());
+  for (unsigned int n = 0; n < b.times.size(); ++n)
+    for (unsigned int q = 0; q < b.weights[n].size(); ++q)
+      {
+        Vector<double> g(net.n_parameters());
+        net.add_gradient(b.times[n], &b.points[q * d], g);
+        sum.add(b.weights[n][q], g);
+      }
+  return sum;
+}
+
+
+
 void
 check_values_and_gradients(const Activation a, const unsigned int d, const bool map)
 {
@@ -129,15 +147,9 @@ check_values_and_gradients(const Activation a, const unsigned int d, const bool 
   testing::check(value_error < 1e-13,
                  name + ": batched values equal the formula to 1e-13");
 
-  Vector<double> gradient(net.n_parameters()), pointwise(net.n_parameters());
+  Vector<double> gradient(net.n_parameters());
   net.add_weighted_gradient(b.times, b.points, b.weights, gradient);
-  for (unsigned int n = 0; n < b.times.size(); ++n)
-    for (unsigned int q = 0; q < 150; ++q)
-      {
-        Vector<double> g(net.n_parameters());
-        net.add_gradient(b.times[n], &b.points[q * d], g);
-        pointwise.add(b.weights[n][q], g);
-      }
+  const Vector<double> pointwise = pointwise_gradient(net, b);
   Vector<double> diff = gradient;
   diff -= pointwise;
   testing::check(diff.linfty_norm() < 1e-13 * (1. + gradient.linfty_norm()),
@@ -304,15 +316,9 @@ main(int argc, char **argv)
     testing::check(err < 1e-13,
                    name + ": values are finite and equal the formula");
 
-    Vector<double> gradient(net.n_parameters()), pointwise(net.n_parameters());
+    Vector<double> gradient(net.n_parameters());
     net.add_weighted_gradient(b.times, b.points, b.weights, gradient);
-    for (unsigned int n = 0; n < b.times.size(); ++n)
-      for (unsigned int q = 0; q < 70; ++q)
-        {
-          Vector<double> g(net.n_parameters());
-          net.add_gradient(b.times[n], &b.points[2 * q], g);
-          pointwise.add(b.weights[n][q], g);
-        }
+    Vector<double> pointwise = pointwise_gradient(net, b);
     pointwise -= gradient;
     testing::check(std::isfinite(gradient.l2_norm()) &&
                      pointwise.linfty_norm() < 1e-13 * (1. + gradient.linfty_norm()),
