@@ -448,24 +448,30 @@ namespace npde
   // sigmoid) to be finite and non-zero. A neuron whose |κa| or |κb| exceeds
   // 150 anywhere in a block is evaluated there by the plain formula instead:
   // then each denominator d = 1 + e^{κa}e^{κb} lies in [1, 1 + e^{300}], and
-  // so does a product of two of them in [1, e^{601}], which the kernels form
-  // (below) and which stays finite. (|κa| > 150 is a neuron saturated far
-  // beyond round-off: tanh(75) = 1 in double precision.)
+  // a product of two of them, which the kernels form (below), in
+  // [1, (1 + e^{300})²], which is finite. (Only neurons with very large
+  // weights reach the limit; they are evaluated correctly, only more slowly.
+  // With a limit of 300 a product could overflow to ∞; the quotients would
+  // then become 0 where they are below e^{−109}, harmless but not exact.)
   //
   // Two things make the kernels fast besides the product form:
   // - Divisions are the kernels' bottleneck (a few cycles each, against a
   //   fraction of a cycle for a multiplication). Two levels share one:
   //   with r = 1/(d_1 d_2), 1/d_1 = r d_2 and 1/d_2 = r d_1. This costs three
   //   multiplications instead of a second division and rounds to a few ulp.
-  // - The e^{κa} of a neuron on a block (one per point, against one division
-  //   per point and level) are computed by glibc's vectorised exp (libmvec),
-  //   about four times faster than the scalar std::exp: see vector_exp.cc.
+  // - The factors e^{κa} of a neuron on a block (one per point, against one
+  //   division per point and level), and the e^{κb}, are computed by glibc's
+  //   vectorised exp (libmvec), about four times faster than the scalar
+  //   std::exp: see vector_exp.cc.
   // ------------------------------------------------------------------------
   namespace internal
   {
-    // y[q] = exp(x[q]) for q < n by libmvec (vector_exp.cc). The same x gives
-    // the same y in every position, so the results do not depend on how the
-    // points are split into blocks.
+    // y[q] = exp(x[q]) for q < n by libmvec (vector_exp.cc). GCC computes
+    // whole vectors with one variant and a remainder with others, which may
+    // differ in the last bit; so the callers pass lengths that are multiples
+    // of 8 (zero-padded), and every argument takes the same path wherever it
+    // stands: the results do not depend on how the points are split into
+    // blocks.
     void
     vector_exp(const double *x, double *y, const unsigned int n);
   } // namespace internal
@@ -841,7 +847,8 @@ namespace npde
             safe[i]                      = safe[i] && small;
             factors[i * in.n_levels + n] = small ? y : 0.;
           }
-      // (In place; every rank has the same array, so the same bits.)
+      // (In place, over a length padded to a multiple of 8: see vector_exp.)
+      factors.resize((factors.size() + 7) / 8 * 8, 0.);
       internal::vector_exp(factors.data(), factors.data(), factors.size());
     }
   } // namespace

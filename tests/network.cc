@@ -291,9 +291,9 @@ main(int argc, char **argv)
   }
 
   // The overflow guard: weights so large that e^{2a} would overflow (spread
-  // 400), and one saturated neuron (η = w^t = 100) whose e^{2a}, e^{2b} are
-  // finite but whose denominators 1 + e^{2a}e^{2b} ~ e^{400} would overflow
-  // when the kernels multiply two of them.
+  // 400), and one saturated neuron (η = w^t = 100, so 2a ≈ 200 and 2b up to
+  // 200) whose e^{2a}, e^{2b} are finite but beyond the kernels' limit of
+  // e^{150}: it takes the plain formula, in both passes.
   for (const double weight_std : {1., 400.})
   {
     const std::string name =
