@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <sstream>
 
 namespace npde
@@ -74,9 +75,19 @@ namespace npde
         "Source quadrature points",
         "0",
         Patterns::Integer(0, 10),
-        "Gauss points per direction of the quadrature Q_g at which the "
-        "network source is evaluated; 0 means p+1 (exact for a source in "
-        "Q_p times a test function on affine cells).");
+        "Points per direction of the quadrature Q_g at which the network "
+        "source is evaluated; 0 means p+1.");
+      prm.declare_entry(
+        "Source quadrature rule",
+        "gauss",
+        Patterns::Selection("gauss|gauss-lobatto"),
+        "gauss: Gauss points, inside the cells; with p+1 points exact for a "
+        "source in Q_p times a test function on affine cells. "
+        "gauss-lobatto: Gauss-Lobatto points, which include the cells' "
+        "vertices; with p+1 points they are the nodes of the Q_p element, "
+        "and a point that neighbouring cells share is evaluated once, so "
+        "the network is evaluated at the mesh's nodes (as finite-difference "
+        "codes do). It needs at least 2 points per direction.");
       prm.declare_entry("Maximum Newton iterations",
                         "20",
                         Patterns::Integer(1),
@@ -110,6 +121,14 @@ namespace npde
     {
       degree                    = prm.get_integer("Finite element degree");
       source_quadrature_points  = prm.get_integer("Source quadrature points");
+      source_gauss_lobatto =
+        (prm.get("Source quadrature rule") == "gauss-lobatto");
+      if (source_gauss_lobatto && source_quadrature_points == 1)
+        throw InputError(
+          "'State solver/Source quadrature points' = 1 does not work with "
+          "'State solver/Source quadrature rule' = gauss-lobatto, whose "
+          "points include both ends of each cell: set 2 or more (or 0 for "
+          "p+1), or use the rule gauss.");
       max_newton_iterations     = prm.get_integer("Maximum Newton iterations");
       newton_relative_tolerance = prm.get_double("Newton relative tolerance");
       newton_absolute_tolerance = prm.get_double("Newton absolute tolerance");
@@ -118,6 +137,25 @@ namespace npde
     }
     prm.leave_subsection();
   }
+
+
+
+  namespace
+  {
+    // Q_g as the parameters say: n points per direction (0 means p+1), Gauss
+    // or Gauss–Lobatto.
+    template <int dim>
+    Quadrature<dim>
+    source_rule(const StateSolverParameters &parameters)
+    {
+      const unsigned int n = (parameters.source_quadrature_points > 0 ?
+                                parameters.source_quadrature_points :
+                                parameters.degree + 1);
+      if (parameters.source_gauss_lobatto)
+        return QGaussLobatto<dim>(n);
+      return QGauss<dim>(n);
+    }
+  } // namespace
 
 
 
@@ -139,9 +177,7 @@ namespace npde
     , fe(parameters.degree)
     , mapping_q(parameters.degree)
     , quadrature(parameters.degree + 1)
-    , source_quadrature(parameters.source_quadrature_points > 0 ?
-                          parameters.source_quadrature_points :
-                          parameters.degree + 1)
+    , source_quadrature(source_rule<dim>(parameters))
     , dofs(triangulation)
     , linear_solver(parameters.linear_solver)
   {
@@ -183,8 +219,8 @@ namespace npde
         ". Use fewer time steps or a coarser mesh, or raise the limit.");
 
     setup_cell_data();
-    setup_point_coupling(source_quadrature, false, source_coupling);
-    setup_point_coupling(quadrature, true, misfit_coupling);
+    setup_point_coupling(source_quadrature, false, true, source_coupling);
+    setup_point_coupling(quadrature, true, false, misfit_coupling);
     operators.clear();
     setup_known_sources_and_boundary_values();
 
@@ -333,18 +369,79 @@ namespace npde
   // if asked for, Φ_{q,i} = φ_i(x_q) without any constraints, so Φ u are
   // the point values of u_h. Both replace cell loops in the time loop by
   // one sparse product each.
+  //
+  // With @p merge_shared_points, a point that several locally owned cells
+  // share (a Gauss–Lobatto point on a vertex or a face) is one column, whose
+  // entries are the sums of the cells' φ_i(x_q) JxW_q: the network is then
+  // evaluated there once, and Bᵀ μ gives the sum of the cells' weights, so
+  // the gradient is that of the same G^n. Points are numbered in the order
+  // in which the cell loop meets them first, so that with Gauss points
+  // (none shared) the numbering is the plain one, cell by cell. (Points on
+  // the boundary between two ranks' cells stay one per rank.)
   template <int dim>
   void
   StateSolver<dim>::setup_point_coupling(const Quadrature<dim> &q_rule,
                                          const bool with_interpolation,
+                                         const bool merge_shared_points,
                                          PointCoupling &coupling) const
   {
+    Assert(!(with_interpolation && merge_shared_points),
+           ExcMessage("Φ has one row per cell and point"));
     const unsigned int dpc = fe.n_dofs_per_cell();
     const unsigned int nq  = q_rule.size();
 
+    // The points, and the index of the cell loop's (c, q) among them. Two
+    // points of different cells are the same if they agree to a tolerance
+    // far below any distance between distinct quadrature points.
+    FEValues<dim> fe_values(mapping_q,
+                            fe,
+                            q_rule,
+                            update_values | update_quadrature_points |
+                              update_JxW_values);
+    double tolerance = std::numeric_limits<double>::max();
+    for (const auto &cell : dofs.active_cell_iterators())
+      if (cell->is_locally_owned())
+        tolerance = std::min(tolerance, 1e-8 * cell->minimum_vertex_distance());
+    const auto less = [tolerance](const Point<dim> &a, const Point<dim> &b) {
+      for (unsigned int d = 0; d < dim; ++d)
+        if (std::abs(a[d] - b[d]) > tolerance)
+          return a[d] < b[d];
+      return false;
+    };
+    std::map<Point<dim>, unsigned int, decltype(less)> index_of(less);
+    std::vector<unsigned int> point_index(n_local_cells * nq);
+    coupling.points.clear();
+    coupling.coordinates.clear();
+    coupling.JxW.clear();
+    {
+      unsigned int c = 0;
+      for (const auto &cell : dofs.active_cell_iterators())
+        if (cell->is_locally_owned())
+          {
+            fe_values.reinit(cell);
+            for (unsigned int q = 0; q < nq; ++q)
+              {
+                const Point<dim> &x = fe_values.quadrature_point(q);
+                unsigned int      p = coupling.points.size();
+                if (merge_shared_points)
+                  p = index_of.emplace(x, p).first->second;
+                if (p == coupling.points.size())
+                  {
+                    coupling.points.push_back(x);
+                    for (unsigned int d = 0; d < dim; ++d)
+                      coupling.coordinates.push_back(x[d]);
+                    coupling.JxW.push_back(0.);
+                  }
+                coupling.JxW[p] += fe_values.JxW(q);
+                point_index[c * nq + q] = p;
+              }
+            ++c;
+          }
+    }
+
     const std::vector<IndexSet> partition =
       Utilities::MPI::create_ascending_partitioning(communicator,
-                                                    n_local_cells * nq);
+                                                    coupling.points.size());
     coupling.owned_points =
       partition[Utilities::MPI::this_mpi_process(communicator)];
     const types::global_dof_index n_points    = coupling.owned_points.size();
@@ -352,7 +449,6 @@ namespace npde
       (coupling.owned_points.n_elements() > 0 ?
          *coupling.owned_points.begin() :
          0);
-
 
     DynamicSparsityPattern integration_dsp(dofs.n_dofs(),
                                            n_points,
@@ -362,11 +458,14 @@ namespace npde
                                              coupling.owned_points);
     std::vector<types::global_dof_index> columns(nq);
     std::vector<types::global_dof_index> local_dofs(dpc);
+    const auto cell_columns = [&](const unsigned int c) {
+      for (unsigned int q = 0; q < nq; ++q)
+        columns[q] = first_point + point_index[c * nq + q];
+    };
     for (unsigned int c = 0; c < n_local_cells; ++c)
       {
         cell_dofs(c, local_dofs);
-        for (unsigned int q = 0; q < nq; ++q)
-          columns[q] = first_point + c * nq + q;
+        cell_columns(c);
         homogeneous_constraints.add_entries_local_to_global(
           local_dofs, no_constraints, columns, integration_dsp, false);
         if (with_interpolation)
@@ -389,29 +488,17 @@ namespace npde
                                     interpolation_dsp,
                                     communicator);
 
-    FEValues<dim>       fe_values(mapping_q,
-                            fe,
-                            q_rule,
-                            update_values | update_quadrature_points |
-                              update_JxW_values);
     FullMatrix<double>  local(dpc, nq);
     std::vector<double> phi(dpc);
-    coupling.points.clear();
-    coupling.coordinates.clear();
-    coupling.JxW.clear();
-    unsigned int c = 0;
+    unsigned int        c = 0;
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
         {
           fe_values.reinit(cell);
           cell->get_dof_indices(local_dofs);
+          cell_columns(c);
           for (unsigned int q = 0; q < nq; ++q)
             {
-              columns[q] = first_point + c * nq + q;
-              coupling.points.push_back(fe_values.quadrature_point(q));
-              for (unsigned int d = 0; d < dim; ++d)
-                coupling.coordinates.push_back(fe_values.quadrature_point(q)[d]);
-              coupling.JxW.push_back(fe_values.JxW(q));
               for (unsigned int i = 0; i < dpc; ++i)
                 {
                   phi[i]      = fe_values.shape_value(i, q);

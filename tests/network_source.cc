@@ -7,18 +7,23 @@
 //   G^n_i = Σ_cells Σ_q g_θ(t_n, x_q) φ_i(x_q) JxW_q,
 // condensed through the same constraints, with g_θ from the plain formula,
 // to round-off (1e-13 relative) at the first, a middle and the last level.
+// The same with Gauss-Lobatto points, where a point that neighbouring cells
+// share is evaluated once: for Q1 the network is then evaluated at exactly
+// the vertices of the (locally owned) cells, hanging ones included.
 // The test runs on 1 and on 2 MPI ranks.
 // ---------------------------------------------------------------------------
 #include <deal.II/fe/fe_values.h>
 
 #include <npde/network.h>
 
+#include <set>
+
 #include "tests.h"
 
 using namespace npde;
 
 void
-check(const unsigned int degree)
+check(const unsigned int degree, const bool lobatto)
 {
   testing::Forward<2> run(R"(
 set Dimension = 2
@@ -31,7 +36,9 @@ subsection Time
   set Number of steps = 8
 end
 subsection State solver
-  set Finite element degree = )" + std::to_string(degree) + "\nend\n");
+  set Finite element degree = )" + std::to_string(degree) + R"(
+  set Source quadrature rule = )" + (lobatto ? "gauss-lobatto" : "gauss") +
+                          "\nend\n");
   auto &tria = run.problem->domain.triangulation();
   run.problem->domain.create_mesh();
   for (const auto &cell : tria.active_cell_iterators())
@@ -48,7 +55,10 @@ subsection State solver
   network.evaluate(state.times(), state.source_point_coordinates(), g);
 
   const auto &       fe = state.dof_handler().get_fe();
-  const QGauss<2>    quadrature(degree + 1);
+  const Quadrature<2> quadrature =
+    (lobatto ? Quadrature<2>(QGaussLobatto<2>(degree + 1)) :
+               Quadrature<2>(QGauss<2>(degree + 1)));
+  const std::string rule = (lobatto ? "Gauss-Lobatto" : "Gauss");
   FEValues<2>        fe_values(state.mapping(),
                         fe,
                         quadrature,
@@ -86,9 +96,30 @@ subsection State solver
       worst = std::max(worst, G.l2_norm() / norm);
     }
   testing::check(worst < 1e-13,
-                 "Q" + std::to_string(degree) +
+                 "Q" + std::to_string(degree) + ", " + rule +
                    ", hanging nodes: G^n = B g^n equals the FEValues assembly "
                    "to 1e-13 relative");
+
+  // How many points the network is evaluated at: for Gauss, every cell's
+  // own; for Gauss-Lobatto with Q1, the distinct vertices.
+  std::set<unsigned int> vertices;
+  unsigned int           n_cells = 0;
+  for (const auto &cell : tria.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        ++n_cells;
+        for (const unsigned int v : cell->vertex_indices())
+          vertices.insert(cell->vertex_index(v));
+      }
+  const std::size_t expected =
+    (lobatto ? (degree == 1 ? vertices.size() : 0) :
+               n_cells * quadrature.size());
+  if (expected > 0)
+    testing::check(state.source_points().size() == expected,
+                   "Q" + std::to_string(degree) + ", " + rule +
+                     ": the network is evaluated at " +
+                     (lobatto ? "the distinct vertices" :
+                                "every cell's Gauss points"));
 }
 
 
@@ -98,7 +129,10 @@ main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   testing::print_ranks();
-  check(1);
-  check(2);
+  for (const bool lobatto : {false, true})
+    {
+      check(1, lobatto);
+      check(2, lobatto);
+    }
   return Utilities::MPI::broadcast(MPI_COMM_WORLD, testing::exit_code(), 0);
 }

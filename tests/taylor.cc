@@ -2,7 +2,8 @@
 // The exact gradient: Taylor tests, finite differences, duality.
 //
 // For each case (heat and Allen–Cahn; ϑ = 1 and 1/2; Q1 and Q2; a mesh with
-// hanging nodes; advection; 3D) with data from a reference simulation driven
+// hanging nodes; advection; 3D; the network at the Gauss–Lobatto nodes, where
+// neighbouring cells share points) with data from a reference simulation driven
 // by a known g*, and a random direction δθ:
 // - |J(θ+εδθ) − J(θ)| must shrink with rate 1 and
 //   |J(θ+εδθ) − J(θ) − ε∇J·δθ| with rate 2 (each rate within [1.9, 2.1],
@@ -79,6 +80,12 @@ main(int argc, char **argv)
   run_case<2>("Allen-Cahn, Crank-Nicolson, Q2",
               d2 + allen_cahn + time(0.5) + degree(2),
               false);
+  run_case<2>("Allen-Cahn, Crank-Nicolson, Q2, hanging nodes, network at "
+              "the Gauss-Lobatto nodes",
+              d2 + allen_cahn + time(0.5) +
+                "subsection State solver\n set Finite element degree = 2\n"
+                " set Source quadrature rule = gauss-lobatto\nend\n",
+              true);
   run_case<2>("heat with advection, Crank-Nicolson, Q1, hanging nodes",
               d2 + time(0.5) +
                 "subsection Model\n set Advection = 1; -0.5\nend\n",

@@ -85,6 +85,7 @@ namespace npde
   {
     unsigned int           degree                    = 1;
     unsigned int           source_quadrature_points  = 0;
+    bool                   source_gauss_lobatto      = false;
     unsigned int           max_newton_iterations     = 20;
     double                 newton_relative_tolerance = 1e-12;
     double                 newton_absolute_tolerance = 1e-14;
@@ -270,6 +271,8 @@ namespace npde
     source_weights(const VectorType &mu, Vector<double> &w) const;
 
     /// The points of Q_g on the locally owned cells, in the order of g^n.
+    /// A point that several of these cells share (a Gauss–Lobatto point on
+    /// a vertex, edge or face) is listed once.
     const std::vector<Point<dim>> &
     source_points() const;
 
@@ -277,7 +280,8 @@ namespace npde
     const std::vector<double> &
     source_point_coordinates() const;
 
-    /// The JxW values of Q_g at source_points().
+    /// The JxW values of Q_g at source_points() (summed over the cells that
+    /// share a point).
     const std::vector<double> &
     source_point_weights() const;
 
@@ -352,6 +356,7 @@ namespace npde
     void
     setup_point_coupling(const Quadrature<dim> &quadrature,
                          const bool             with_interpolation,
+                         const bool             merge_shared_points,
                          PointCoupling         &coupling) const;
 
     /**
@@ -436,7 +441,7 @@ namespace npde
     FE_Q<dim>       fe;
     MappingQ<dim>   mapping_q;
     QGauss<dim>     quadrature;
-    QGauss<dim>     source_quadrature;
+    Quadrature<dim> source_quadrature;
     DoFHandler<dim> dofs;
     IndexSet        locally_owned_dofs;
     IndexSet        locally_relevant_dofs;
