@@ -12,9 +12,9 @@
 // - "2x2": the default, 2×2 Gauss points per cell, 3200 network points per
 //   time level;
 // - "nodes": 2×2 Gauss–Lobatto points, i.e. the mesh's 21×41 vertices, each
-//   evaluated once (861 points). That is where the paper's code evaluates
-//   the network, so the network does exactly the same work as there: this
-//   is the row to compare with the paper's code;
+//   evaluated once (861 points on the benchmark's one rank). That is where
+//   the paper's code evaluates the network, so the network does exactly the
+//   same work as there: this is the row to compare with the paper's code;
 // - "1x1": one Gauss point per cell (800 points).
 // The network's cost is proportional to the points, and from N = 100 on it
 // dominates.

@@ -14,6 +14,7 @@
 
 #include <npde/state_solver.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -84,10 +85,12 @@ namespace npde
         "gauss: Gauss points, inside the cells; with p+1 points exact for a "
         "source in Q_p times a test function on affine cells. "
         "gauss-lobatto: Gauss-Lobatto points, which include the cells' "
-        "vertices; with p+1 points they are the nodes of the Q_p element, "
-        "and a point that neighbouring cells share is evaluated once, so "
-        "the network is evaluated at the mesh's nodes (as finite-difference "
-        "codes do). It needs at least 2 points per direction.");
+        "vertices, and a point that neighbouring cells share is evaluated "
+        "once. With p+1 points they are the nodes of the Q_p element, so the "
+        "network is evaluated at the mesh's nodes, as in finite-difference "
+        "codes (for Q1 this lumps the source's mass matrix: not exact for a "
+        "Q1 source, but of the order of the Q1 solution). It needs at least "
+        "2 points per direction.");
       prm.declare_entry("Maximum Newton iterations",
                         "20",
                         Patterns::Integer(1),
@@ -219,7 +222,10 @@ namespace npde
         ". Use fewer time steps or a coarser mesh, or raise the limit.");
 
     setup_cell_data();
-    setup_point_coupling(source_quadrature, false, true, source_coupling);
+    setup_point_coupling(source_quadrature,
+                         false,
+                         parameters.source_gauss_lobatto,
+                         source_coupling);
     setup_point_coupling(quadrature, true, false, misfit_coupling);
     operators.clear();
     setup_known_sources_and_boundary_values();
@@ -361,6 +367,60 @@ namespace npde
 
 
 
+  namespace
+  {
+    /**
+     * Finds points that agree to within a tolerance (in every coordinate).
+     * Space is cut into boxes of that size; a point is compared with the
+     * points met before in its own box and in the neighbouring ones, so two
+     * points within the tolerance are found whichever boxes they fall into
+     * (unlike a sort with a tolerant comparison, which is not an ordering).
+     */
+    template <int dim>
+    class CoincidentPoints
+    {
+    public:
+      explicit CoincidentPoints(const double tolerance)
+        : tolerance(tolerance)
+      {}
+
+      /**
+       * The index in @p points of a point within the tolerance of @p x; if
+       * there is none, x is recorded as the next point, points.size().
+       */
+      unsigned int
+      find_or_add(const Point<dim> &x, const std::vector<Point<dim>> &points)
+      {
+        std::array<long long, dim> box, neighbour;
+        for (unsigned int d = 0; d < dim; ++d)
+          box[d] = std::llround(std::floor(x[d] / tolerance));
+        for (unsigned int offsets = 0; offsets < Utilities::pow(3u, dim);
+             ++offsets)
+          {
+            for (unsigned int d = 0, o = offsets; d < dim; ++d, o /= 3)
+              neighbour[d] = box[d] + static_cast<long long>(o % 3) - 1;
+            if (const auto found = boxes.find(neighbour); found != boxes.end())
+              for (const unsigned int p : found->second)
+                {
+                  bool close = true;
+                  for (unsigned int d = 0; d < dim; ++d)
+                    close = close && std::abs(points[p][d] - x[d]) <= tolerance;
+                  if (close)
+                    return p;
+                }
+          }
+        boxes[box].push_back(points.size());
+        return points.size();
+      }
+
+    private:
+      const double tolerance;
+      std::map<std::array<long long, dim>, std::vector<unsigned int>> boxes;
+    };
+  } // namespace
+
+
+
   // For the points x_q of a quadrature on the locally owned cells, numbered
   // rank by rank: B_{i,q} = φ_i(x_q) JxW_q with rows condensed (Cᵀ B) through
   // distribute_local_to_global with "no constraints" on the columns, so
@@ -371,13 +431,14 @@ namespace npde
   // one sparse product each.
   //
   // With @p merge_shared_points, a point that several locally owned cells
-  // share (a Gauss–Lobatto point on a vertex or a face) is one column, whose
-  // entries are the sums of the cells' φ_i(x_q) JxW_q: the network is then
-  // evaluated there once, and Bᵀ μ gives the sum of the cells' weights, so
-  // the gradient is that of the same G^n. Points are numbered in the order
-  // in which the cell loop meets them first, so that with Gauss points
-  // (none shared) the numbering is the plain one, cell by cell. (Points on
-  // the boundary between two ranks' cells stay one per rank.)
+  // share (a Gauss–Lobatto point on a vertex, an edge or a face) is one
+  // column, whose entries are the sums of the cells' φ_i(x_q) JxW_q: the
+  // network is evaluated there once, G^n = B g^n is the same vector, and
+  // the weight Bᵀ μ of the shared point is the sum of the cells' weights, so
+  // the gradient Σ_q w_q ∂g(x_q)/∂θ is the same too. Points are numbered in
+  // the order in which the cell loop meets them first. (A point on the
+  // boundary between two ranks' cells stays one point on each rank, with
+  // that rank's part of the sums.)
   template <int dim>
   void
   StateSolver<dim>::setup_point_coupling(const Quadrature<dim> &q_rule,
@@ -385,30 +446,37 @@ namespace npde
                                          const bool merge_shared_points,
                                          PointCoupling &coupling) const
   {
+    // Φ has one row per cell and point: interpolation.add() below would add
+    // the rows of two cells at a shared point, and the reaction terms index
+    // the misfit's points by cell.
     Assert(!(with_interpolation && merge_shared_points),
-           ExcMessage("Φ has one row per cell and point"));
+           ExcMessage("Only the source coupling can merge shared points"));
     const unsigned int dpc = fe.n_dofs_per_cell();
     const unsigned int nq  = q_rule.size();
 
     // The points, and the index of the cell loop's (c, q) among them. Two
-    // points of different cells are the same if they agree to a tolerance
-    // far below any distance between distinct quadrature points.
+    // points of different cells are taken to be the same if they agree to
+    // within a tolerance: 1e-8 times the shortest edge of a cell, which is
+    // far below the distance between distinct points of the rule, but at
+    // least 100 ulp of the largest coordinate, which is above the round-off
+    // in the points that the mapping computes.
     FEValues<dim> fe_values(mapping_q,
                             fe,
                             q_rule,
                             update_values | update_quadrature_points |
                               update_JxW_values);
-    double tolerance = std::numeric_limits<double>::max();
+    double shortest_edge = std::numeric_limits<double>::max(), largest = 0;
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
-        tolerance = std::min(tolerance, 1e-8 * cell->minimum_vertex_distance());
-    const auto less = [tolerance](const Point<dim> &a, const Point<dim> &b) {
-      for (unsigned int d = 0; d < dim; ++d)
-        if (std::abs(a[d] - b[d]) > tolerance)
-          return a[d] < b[d];
-      return false;
-    };
-    std::map<Point<dim>, unsigned int, decltype(less)> index_of(less);
+        {
+          shortest_edge =
+            std::min(shortest_edge, cell->minimum_vertex_distance());
+          for (const unsigned int v : cell->vertex_indices())
+            largest = std::max(largest, cell->vertex(v).norm());
+        }
+    CoincidentPoints<dim> coincident(
+      std::max(1e-8 * shortest_edge,
+               100. * std::numeric_limits<double>::epsilon() * largest));
     std::vector<unsigned int> point_index(n_local_cells * nq);
     coupling.points.clear();
     coupling.coordinates.clear();
@@ -424,7 +492,7 @@ namespace npde
                 const Point<dim> &x = fe_values.quadrature_point(q);
                 unsigned int      p = coupling.points.size();
                 if (merge_shared_points)
-                  p = index_of.emplace(x, p).first->second;
+                  p = coincident.find_or_add(x, coupling.points);
                 if (p == coupling.points.size())
                   {
                     coupling.points.push_back(x);
