@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 
 namespace npde
 {
@@ -405,6 +406,14 @@ namespace npde
     optimizer.load(in);
     unsigned int n_records = 0;
     in >> word >> n_records;
+    const auto damaged = [&]() {
+      return InputError("The checkpoint '" + file +
+                        "' is damaged (it ends early or holds something "
+                        "that is not a number). Remove it, or set "
+                        "'Trainer/Resume = false', to start afresh.");
+    };
+    if (!in)
+      throw damaged();
     records.resize(n_records);
     for (Record &r : records)
       {
@@ -417,17 +426,24 @@ namespace npde
                    std::numeric_limits<double>::quiet_NaN() :
                    std::stod(s);
         };
-        r = {static_cast<unsigned int>(std::stoul(fields[0])),
-             number(fields[1]),
-             number(fields[2]),
-             number(fields[3]),
-             number(fields[4]),
-             number(fields[5]),
-             fields[6] == "1",
-             static_cast<unsigned int>(std::stoul(fields[7]))};
+        try
+          {
+            r = {static_cast<unsigned int>(std::stoul(fields[0])),
+                 number(fields[1]),
+                 number(fields[2]),
+                 number(fields[3]),
+                 number(fields[4]),
+                 number(fields[5]),
+                 fields[6] == "1",
+                 static_cast<unsigned int>(std::stoul(fields[7]))};
+          }
+        catch (const std::logic_error &) // std::stoul's and std::stod's
+          {
+            throw damaged();
+          }
       }
     if (!in)
-      throw InputError("The checkpoint '" + file + "' is damaged.");
+      throw damaged();
     network.parameters() = theta;
     return true;
   }
