@@ -309,14 +309,18 @@ namespace npde
       out << '\n';
     }
 
-    void
-    read_vector(std::istream &in, Vector<double> &v)
+    // A vector of size 0 or @p size (a damaged file cannot make it allocate
+    // more); false if it cannot be read.
+    bool
+    read_vector(std::istream &in, Vector<double> &v, const unsigned int size)
     {
       unsigned int n = 0;
-      in >> n;
+      if (!(in >> n) || (n != 0 && n != size))
+        return false;
       v.reinit(n);
       for (double &x : v)
         in >> x;
+      return static_cast<bool>(in);
     }
   } // namespace
 
@@ -343,27 +347,32 @@ namespace npde
 
 
 
-  void
-  Optimizer::load(std::istream &in)
+  bool
+  Optimizer::load(std::istream &in, const unsigned int n_parameters)
   {
     std::string word;
     in >> word >> alpha >> adam_steps >> fx >> step >> in_line_search >> best >>
       since_best >> iterations;
     if (word != "optimizer" || !in)
-      throw InputError("The checkpoint's optimizer state cannot be read.");
-    read_vector(in, m);
-    read_vector(in, v);
-    read_vector(in, x);
-    read_vector(in, gx);
-    read_vector(in, direction);
+      return false;
+    for (Vector<double> *vector : {&m, &v, &x, &gx, &direction})
+      if (!read_vector(in, *vector, n_parameters))
+        return false;
+    // Pair by pair, so that a damaged count cannot allocate in advance.
     unsigned int k = 0;
-    in >> k;
-    s_history.assign(k, Vector<double>());
-    y_history.assign(k, Vector<double>());
+    if (!(in >> k))
+      return false;
+    s_history.clear();
+    y_history.clear();
     for (unsigned int i = 0; i < k; ++i)
       {
-        read_vector(in, s_history[i]);
-        read_vector(in, y_history[i]);
+        Vector<double> s, y;
+        if (!read_vector(in, s, n_parameters) ||
+            !read_vector(in, y, n_parameters))
+          return false;
+        s_history.push_back(std::move(s));
+        y_history.push_back(std::move(y));
       }
+    return true;
   }
 } // namespace npde

@@ -390,12 +390,20 @@ namespace npde
     std::ifstream in(file);
     std::string   word;
     unsigned int  version = 0, n = 0;
+    const auto    damaged = [&]() {
+      return InputError("The checkpoint '" + file +
+                        "' is damaged (it ends early or holds something "
+                        "that is not a number). Remove it, or set "
+                        "'Trainer/Resume = false', to start afresh.");
+    };
     in >> word >> version >> word >> iteration >> word >> n;
+    if (!in)
+      throw damaged();
     if (version != 2)
       throw InputError("The checkpoint '" + file + "' has format version " +
                        std::to_string(version) + ", this npde writes 2. "
                        "Remove it or set 'Trainer/Resume = false'.");
-    if (!in || n != theta.size())
+    if (n != theta.size())
       throw InputError("The checkpoint '" + file +
                        "' does not fit this network (" + std::to_string(n) +
                        " parameters instead of " +
@@ -403,47 +411,56 @@ namespace npde
                        "). Remove it or set 'Trainer/Resume = false'.");
     for (double &x : theta)
       in >> x;
-    optimizer.load(in);
+    if (!in || !optimizer.load(in, theta.size()))
+      throw damaged();
+
+    // The history, record by record (a damaged count cannot make it
+    // allocate more than the file holds). Each field must be a number as a
+    // whole; NaN is written as "nan", which operator>> does not read back.
+    const auto number = [&](const std::string &s) {
+      if (s == "nan" || s == "-nan")
+        return std::numeric_limits<double>::quiet_NaN();
+      std::size_t end = 0;
+      double      value;
+      try
+        {
+          value = std::stod(s, &end);
+        }
+      catch (const std::logic_error &) // std::stod's
+        {
+          throw damaged();
+        }
+      if (end != s.size())
+        throw damaged();
+      return value;
+    };
+    const auto count = [&](const std::string &s) {
+      const double value = number(s);
+      if (!(value >= 0 && value == std::floor(value) && value < 4294967296.))
+        throw damaged();
+      return static_cast<unsigned int>(value);
+    };
     unsigned int n_records = 0;
     in >> word >> n_records;
-    const auto damaged = [&]() {
-      return InputError("The checkpoint '" + file +
-                        "' is damaged (it ends early or holds something "
-                        "that is not a number). Remove it, or set "
-                        "'Trainer/Resume = false', to start afresh.");
-    };
-    if (!in)
+    if (!in || word != "history")
       throw damaged();
-    records.resize(n_records);
-    for (Record &r : records)
+    records.clear();
+    for (unsigned int i = 0; i < n_records; ++i)
       {
-        // NaN is written as "nan", which operator>> does not read back.
         std::string fields[8];
         for (auto &f : fields)
           in >> f;
-        const auto number = [](const std::string &s) {
-          return s == "nan" || s == "-nan" ?
-                   std::numeric_limits<double>::quiet_NaN() :
-                   std::stod(s);
-        };
-        try
-          {
-            r = {static_cast<unsigned int>(std::stoul(fields[0])),
-                 number(fields[1]),
-                 number(fields[2]),
-                 number(fields[3]),
-                 number(fields[4]),
-                 number(fields[5]),
-                 fields[6] == "1",
-                 static_cast<unsigned int>(std::stoul(fields[7]))};
-          }
-        catch (const std::logic_error &) // std::stoul's and std::stod's
-          {
-            throw damaged();
-          }
+        if (!in)
+          throw damaged();
+        records.push_back({count(fields[0]),
+                           number(fields[1]),
+                           number(fields[2]),
+                           number(fields[3]),
+                           number(fields[4]),
+                           number(fields[5]),
+                           fields[6] == "1",
+                           count(fields[7])});
       }
-    if (!in)
-      throw damaged();
     network.parameters() = theta;
     return true;
   }

@@ -122,8 +122,10 @@ namespace npde
 
     void
     save(std::ostream &out) const;
-    void
-    load(std::istream &in);
+    /// Read what save() wrote, for a network of @p n_parameters; false if
+    /// the stream does not hold such a state (a damaged checkpoint).
+    bool
+    load(std::istream &in, const unsigned int n_parameters);
 
   private:
     OptimizerParameters parameters;
