@@ -10,12 +10,13 @@
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/sparsity_tools.h>
 
+#include <deal.II/numerics/rtree.h>
 #include <deal.II/numerics/vector_tools.h>
 
 #include <npde/state_solver.h>
 
-#include <array>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -367,60 +368,6 @@ namespace npde
 
 
 
-  namespace
-  {
-    /**
-     * Finds points that agree to within a tolerance (in every coordinate).
-     * Space is cut into boxes of that size; a point is compared with the
-     * points met before in its own box and in the neighbouring ones, so two
-     * points within the tolerance are found whichever boxes they fall into
-     * (unlike a sort with a tolerant comparison, which is not an ordering).
-     */
-    template <int dim>
-    class CoincidentPoints
-    {
-    public:
-      explicit CoincidentPoints(const double tolerance)
-        : tolerance(tolerance)
-      {}
-
-      /**
-       * The index in @p points of a point within the tolerance of @p x; if
-       * there is none, x is recorded as the next point, points.size().
-       */
-      unsigned int
-      find_or_add(const Point<dim> &x, const std::vector<Point<dim>> &points)
-      {
-        std::array<long long, dim> box, neighbour;
-        for (unsigned int d = 0; d < dim; ++d)
-          box[d] = std::llround(std::floor(x[d] / tolerance));
-        for (unsigned int offsets = 0; offsets < Utilities::pow(3u, dim);
-             ++offsets)
-          {
-            for (unsigned int d = 0, o = offsets; d < dim; ++d, o /= 3)
-              neighbour[d] = box[d] + static_cast<long long>(o % 3) - 1;
-            if (const auto found = boxes.find(neighbour); found != boxes.end())
-              for (const unsigned int p : found->second)
-                {
-                  bool close = true;
-                  for (unsigned int d = 0; d < dim; ++d)
-                    close = close && std::abs(points[p][d] - x[d]) <= tolerance;
-                  if (close)
-                    return p;
-                }
-          }
-        boxes[box].push_back(points.size());
-        return points.size();
-      }
-
-    private:
-      const double tolerance;
-      std::map<std::array<long long, dim>, std::vector<unsigned int>> boxes;
-    };
-  } // namespace
-
-
-
   // For the points x_q of a quadrature on the locally owned cells, numbered
   // rank by rank: B_{i,q} = φ_i(x_q) JxW_q with rows condensed (Cᵀ B) through
   // distribute_local_to_global with "no constraints" on the columns, so
@@ -455,28 +402,47 @@ namespace npde
     const unsigned int nq  = q_rule.size();
 
     // The points, and the index of the cell loop's (c, q) among them. Two
-    // points of different cells are taken to be the same if they agree to
-    // within a tolerance: 1e-8 times the shortest edge of a cell, which is
-    // far below the distance between distinct points of the rule, but at
-    // least 100 ulp of the largest coordinate, which is above the round-off
-    // in the points that the mapping computes.
+    // points of different cells are taken to be the same if they lie within
+    // a tolerance of each other: 1e-8 times the shortest edge of a cell,
+    // which is far below the distance between distinct points of the rule,
+    // but at least 100 ulp of the largest coordinate, which is above the
+    // round-off in the points that the mapping computes. The points met so
+    // far are kept in Boost's R-tree (deal.II's RTree), which finds the
+    // nearest one.
     FEValues<dim> fe_values(mapping_q,
                             fe,
                             q_rule,
                             update_values | update_quadrature_points |
                               update_JxW_values);
-    double shortest_edge = std::numeric_limits<double>::max(), largest = 0;
-    for (const auto &cell : dofs.active_cell_iterators())
-      if (cell->is_locally_owned())
-        {
-          shortest_edge =
-            std::min(shortest_edge, cell->minimum_vertex_distance());
-          for (const unsigned int v : cell->vertex_indices())
-            largest = std::max(largest, cell->vertex(v).norm());
-        }
-    CoincidentPoints<dim> coincident(
-      std::max(1e-8 * shortest_edge,
-               100. * std::numeric_limits<double>::epsilon() * largest));
+    double tolerance = 0;
+    if (merge_shared_points)
+      {
+        double shortest_edge = std::numeric_limits<double>::max(), largest = 0;
+        for (const auto &cell : dofs.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              shortest_edge =
+                std::min(shortest_edge, cell->minimum_vertex_distance());
+              for (const unsigned int v : cell->vertex_indices())
+                largest = std::max(largest, cell->vertex(v).norm());
+            }
+        tolerance =
+          std::max(1e-8 * shortest_edge,
+                   100. * std::numeric_limits<double>::epsilon() * largest);
+      }
+    RTree<std::pair<Point<dim>, unsigned int>> met;
+    // The index of a point met before within the tolerance of x, or else
+    // that of a new point.
+    const auto index_of = [&](const Point<dim> &x) {
+      std::vector<std::pair<Point<dim>, unsigned int>> nearest;
+      met.query(boost::geometry::index::nearest(x, 1),
+                std::back_inserter(nearest));
+      if (!nearest.empty() && nearest[0].first.distance(x) <= tolerance)
+        return nearest[0].second;
+      const unsigned int p = coupling.points.size();
+      met.insert({x, p});
+      return p;
+    };
     std::vector<unsigned int> point_index(n_local_cells * nq);
     coupling.points.clear();
     coupling.coordinates.clear();
@@ -492,7 +458,7 @@ namespace npde
                 const Point<dim> &x = fe_values.quadrature_point(q);
                 unsigned int      p = coupling.points.size();
                 if (merge_shared_points)
-                  p = coincident.find_or_add(x, coupling.points);
+                  p = index_of(x);
                 if (p == coupling.points.size())
                   {
                     coupling.points.push_back(x);
