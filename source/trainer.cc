@@ -9,7 +9,8 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
-#include <stdexcept>
+
+#include <boost/lexical_cast.hpp>
 
 namespace npde
 {
@@ -416,23 +417,17 @@ namespace npde
 
     // The history, record by record (a damaged count cannot make it
     // allocate more than the file holds). Each field must be a number as a
-    // whole; NaN is written as "nan", which operator>> does not read back.
+    // whole: Boost's lexical_cast checks that, and reads back the "nan" that
+    // operator<< writes for NaN, which operator>> does not.
     const auto number = [&](const std::string &s) {
-      if (s == "nan" || s == "-nan")
-        return std::numeric_limits<double>::quiet_NaN();
-      std::size_t end = 0;
-      double      value;
       try
         {
-          value = std::stod(s, &end);
+          return boost::lexical_cast<double>(s);
         }
-      catch (const std::logic_error &) // std::stod's
+      catch (const boost::bad_lexical_cast &)
         {
           throw damaged();
         }
-      if (end != s.size())
-        throw damaged();
-      return value;
     };
     const auto count = [&](const std::string &s) {
       const double value = number(s);
