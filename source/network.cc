@@ -613,7 +613,8 @@ namespace npde
                   const std::vector<bool>     &level_safe,
                   const unsigned int           q0,
                   const unsigned int           n_q,
-                  std::vector<Vector<double>> &values)
+                  std::vector<Vector<double>> &values,
+                  Network::FirstLayers        *keep)
     {
       const unsigned int    N       = network.n_neurons();
       const unsigned int    L       = in.n_levels;
@@ -639,6 +640,14 @@ namespace npde
             theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
           const bool safe =
             product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
+          if (keep != nullptr)
+            {
+              const std::size_t bi = std::size_t(q0 / block_points) * N + i;
+              std::copy_n((safe ? e : a).begin(),
+                          block_points,
+                          keep->values.begin() + bi * block_points);
+              keep->product_form[bi] = safe;
+            }
           if (safe)
             {
               c_constant += form.alpha * c;
@@ -689,136 +698,142 @@ namespace npde
 
 
 
-    // The block's contribution to ∂/∂θ Σ_n Σ_q w^n_q g(t_n, x_q), before the
-    // factor N^{−β}: into partial[i] (c), partial[N+i] (w^t),
-    // partial[2N+i·d+k] (w), partial[(2+d)N+i] (η).
+    // The contribution of neuron i and the levels [n_begin, n_end) on one
+    // block to ∂/∂θ Σ_n Σ_q w_qn g(t_n, x_q), before the factor N^{−β}: into
+    // partial[i] (c), partial[N+i] (w^t), partial[2N+i·d+k] (w),
+    // partial[(2+d)N+i] (η). In the product form, @p layer holds the factors
+    // e^{κa_iq} and partial[i] gets γ Σ w s only: the part α Σ w, the same
+    // for every neuron, is added once per block (BackwardPass::add_to).
+    // Otherwise @p layer holds the a_iq.
+    //
+    // For neuron i, with s = σ(z_iqn) and the weights w_qn:
+    //   ∂/∂c_i    Σ w σ,             ∂/∂η_i  c_i Σ w σ',
+    //   ∂/∂w^t_i  c_i Σ w σ' t_n,    ∂/∂w_i  c_i Σ_q x_q T_q,
+    // with T_q = Σ_n w_qn σ'(z_iqn) summed over the levels first, so that
+    // the innermost loop does not touch x. In the product form σ = α + γs
+    // and σ' = δs(1 − s); the loops sum w s and w s(1 − s) (as ws − ws·s),
+    // and γ, δ are applied to the sums.
     template <int dim>
     void
-    backward_block(const Network                     &network,
+    backward_piece(const Network                     &network,
                    const Inputs                      &in,
                    const std::vector<double>         &b_factors,
-                   const std::vector<bool>           &level_safe,
                    const unsigned int                 q0,
                    const unsigned int                 n_q,
                    const std::vector<Vector<double>> &weights,
+                   const unsigned int                 i,
+                   const bool                         product_form,
+                   const double                      *layer,
+                   const unsigned int                 n_begin,
+                   const unsigned int                 n_end,
                    double                            *partial)
     {
-      const unsigned int    N       = network.n_neurons();
-      const unsigned int    L       = in.n_levels;
-      const Vector<double> &theta   = network.parameters();
-      const Activation      sigma   = network.activation();
-      const bool            product = network.uses_product_form();
+      const unsigned int    L     = in.n_levels;
+      const Vector<double> &theta = network.parameters();
+      const Activation      sigma = network.activation();
       const ProductForm     form(sigma);
       const unsigned int    o_wt  = network.block_offset(Network::Block::w_t);
       const unsigned int    o_w   = network.block_offset(Network::Block::w);
       const unsigned int    o_eta = network.block_offset(Network::Block::eta);
 
-      std::array<double, block_points> a, e, T;
-      std::array<const double *, 3>    x;
-      for (unsigned int k = 0; k < dim; ++k)
-        x[k] = in.x[k].data() + q0;
-
-      // Σ_n Σ_q w_qn, the same for all neurons.
-      double W = 0;
-      for (unsigned int n = 0; n < L; ++n)
-        for (unsigned int q = 0; q < n_q; ++q)
-          W += weights[n][q0 + q];
-
-      // For neuron i, with s = σ(z_iqn) and the weights w_qn:
-      //   ∂/∂c_i    Σ w σ,             ∂/∂η_i  c_i Σ w σ',
-      //   ∂/∂w^t_i  c_i Σ w σ' t_n,    ∂/∂w_i  c_i Σ_q x_q T_q,
-      // with T_q = Σ_n w_qn σ'(z_iqn) summed over the levels first, so that
-      // the innermost loop does not touch x. In the product form σ = α + γs
-      // and σ' = δs(1 − s); the loops sum w s and w s(1 − s) (as ws − ws·s),
-      // and α, γ, δ are applied to the sums.
-      for (unsigned int i = 0; i < N; ++i)
+      std::array<double, block_points> T;
+      std::fill(T.begin(), T.begin() + n_q, 0.);
+      // S0 = Σ w s (or Σ w σ), S1 = Σ w s(1 − s) (or Σ w σ'), S1t the
+      // same weighted with t_n.
+      double       S0 = 0, S1 = 0, S1t = 0;
+      unsigned int n = n_begin;
+      if (product_form)
         {
-          first_layer<dim>(
-            theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
-          const bool safe =
-            product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
-          std::fill(T.begin(), T.begin() + n_q, 0.);
-          // S0 = Σ w s (or Σ w σ), S1 = Σ w s(1 − s) (or Σ w σ'), S1t the
-          // same weighted with t_n.
-          double S0 = 0, S1 = 0, S1t = 0, S1x[3] = {0, 0, 0};
-          unsigned int n = 0;
-          if (safe)
-            // Two levels per division (see above).
-            for (; n + 1 < L; n += 2)
-              {
-                const double  f_1 = b_factors[i * L + n];
-                const double  f_2 = b_factors[i * L + n + 1];
-                const double *w_1 = weights[n].data() + q0;
-                const double *w_2 = weights[n + 1].data() + q0;
-                double        s0 = 0, s1_1 = 0, s1_2 = 0;
-#pragma omp simd reduction(+ : s0, s1_1, s1_2)
-                for (unsigned int q = 0; q < n_q; ++q)
-                  {
-                    const double d_1  = 1. + e[q] * f_1;
-                    const double d_2  = 1. + e[q] * f_2;
-                    const double r    = 1. / (d_1 * d_2);
-                    const double s_1  = r * d_2;
-                    const double s_2  = r * d_1;
-                    const double ws_1 = w_1[q] * s_1;
-                    const double ws_2 = w_2[q] * s_2;
-                    const double wd_1 = ws_1 - ws_1 * s_1;
-                    const double wd_2 = ws_2 - ws_2 * s_2;
-                    s0 += ws_1 + ws_2;
-                    s1_1 += wd_1;
-                    s1_2 += wd_2;
-                    T[q] += wd_1 + wd_2;
-                  }
-                S0 += s0;
-                S1 += s1_1 + s1_2;
-                S1t += s1_1 * in.t[n] + s1_2 * in.t[n + 1];
-              }
-          for (; n < L; ++n)
+          const double *e = layer;
+          // Two levels per division (see above), then the odd one.
+          for (; n + 1 < n_end; n += 2)
             {
+              const double  f_1 = b_factors[i * L + n];
+              const double  f_2 = b_factors[i * L + n + 1];
+              const double *w_1 = weights[n].data() + q0;
+              const double *w_2 = weights[n + 1].data() + q0;
+              double        s0 = 0, s1_1 = 0, s1_2 = 0;
+#pragma omp simd reduction(+ : s0, s1_1, s1_2)
+              for (unsigned int q = 0; q < n_q; ++q)
+                {
+                  const double d_1  = 1. + e[q] * f_1;
+                  const double d_2  = 1. + e[q] * f_2;
+                  const double r    = 1. / (d_1 * d_2);
+                  const double s_1  = r * d_2;
+                  const double s_2  = r * d_1;
+                  const double ws_1 = w_1[q] * s_1;
+                  const double ws_2 = w_2[q] * s_2;
+                  const double wd_1 = ws_1 - ws_1 * s_1;
+                  const double wd_2 = ws_2 - ws_2 * s_2;
+                  s0 += ws_1 + ws_2;
+                  s1_1 += wd_1;
+                  s1_2 += wd_2;
+                  T[q] += wd_1 + wd_2;
+                }
+              S0 += s0;
+              S1 += s1_1 + s1_2;
+              S1t += s1_1 * in.t[n] + s1_2 * in.t[n + 1];
+            }
+          for (; n < n_end; ++n)
+            {
+              const double  f  = b_factors[i * L + n];
               const double *w  = weights[n].data() + q0;
               double        s0 = 0, s1 = 0;
-              if (safe)
-                {
-                  const double f = b_factors[i * L + n];
 #pragma omp simd reduction(+ : s0, s1)
-                  for (unsigned int q = 0; q < n_q; ++q)
-                    {
-                      const double s  = 1. / (1. + e[q] * f);
-                      const double ws = w[q] * s;
-                      const double wd = ws - ws * s;
-                      s0 += ws;
-                      s1 += wd;
-                      T[q] += wd;
-                    }
-                }
-              else
+              for (unsigned int q = 0; q < n_q; ++q)
                 {
-                  const double b = theta[o_wt + i] * in.t[n];
-                  for (unsigned int q = 0; q < n_q; ++q)
-                    {
-                      const double z  = a[q] + b;
-                      const double ws = w[q] * sigma_derivative(sigma, z);
-                      s0 += w[q] * sigma_value(sigma, z);
-                      s1 += ws;
-                      T[q] += ws;
-                    }
+                  const double s  = 1. / (1. + e[q] * f);
+                  const double ws = w[q] * s;
+                  const double wd = ws - ws * s;
+                  s0 += ws;
+                  s1 += wd;
+                  T[q] += wd;
                 }
               S0 += s0;
               S1 += s1;
               S1t += s1 * in.t[n];
             }
-          for (unsigned int k = 0; k < dim; ++k)
-            for (unsigned int q = 0; q < n_q; ++q)
-              S1x[k] += T[q] * x[k][q];
-          if (safe)
-            S0 = form.alpha * W + form.gamma * S0;
-          // c_i σ' = c_i δ s(1 − s) in the product form.
-          const double c = theta[i] * (safe ? form.delta : 1.);
-          partial[i] += S0;
-          partial[o_wt + i] += c * S1t;
-          for (unsigned int k = 0; k < dim; ++k)
-            partial[o_w + i * dim + k] += c * S1x[k];
-          partial[o_eta + i] += c * S1;
         }
+      else
+        {
+          const double *a = layer;
+          for (; n < n_end; ++n)
+            {
+              const double  b  = theta[o_wt + i] * in.t[n];
+              const double *w  = weights[n].data() + q0;
+              double        s0 = 0, s1 = 0;
+              for (unsigned int q = 0; q < n_q; ++q)
+                {
+                  const double z  = a[q] + b;
+                  const double ws = w[q] * sigma_derivative(sigma, z);
+                  s0 += w[q] * sigma_value(sigma, z);
+                  s1 += ws;
+                  T[q] += ws;
+                }
+              S0 += s0;
+              S1 += s1;
+              S1t += s1 * in.t[n];
+            }
+        }
+      // (A vectorised sum: a piece is short, and a serial one, four cycles
+      // per point and coordinate, would take a third of its time.)
+      double S1x[3] = {0, 0, 0};
+      for (unsigned int k = 0; k < dim; ++k)
+        {
+          const double *x = in.x[k].data() + q0;
+          double        s = 0;
+#pragma omp simd reduction(+ : s)
+          for (unsigned int q = 0; q < n_q; ++q)
+            s += T[q] * x[q];
+          S1x[k] = s;
+        }
+      // c_i σ' = c_i δ s(1 − s) in the product form.
+      const double c = theta[i] * (product_form ? form.delta : 1.);
+      partial[i] += (product_form ? form.gamma * S0 : S0);
+      partial[o_wt + i] += c * S1t;
+      for (unsigned int k = 0; k < dim; ++k)
+        partial[o_w + i * dim + k] += c * S1x[k];
+      partial[o_eta + i] += c * S1;
     }
 
 
@@ -858,7 +873,8 @@ namespace npde
   void
   Network::evaluate(const std::vector<double>   &times,
                     const std::vector<double>   &points,
-                    std::vector<Vector<double>> &values) const
+                    std::vector<Vector<double>> &values,
+                    FirstLayers                 *keep) const
   {
     const Inputs in = map_inputs_of(*this, times, points);
     values.resize(in.n_levels);
@@ -870,10 +886,229 @@ namespace npde
     std::vector<bool>   safe;
     level_factors(*this, in, factors, safe);
 
+    if (keep != nullptr)
+      {
+        const std::size_t n_blocks =
+          (in.n_points + block_points - 1) / block_points;
+        keep->values.resize(n_blocks * N * block_points);
+        keep->product_form.resize(n_blocks * N);
+      }
     for_each_block(dim, in.n_points, [&](auto d, auto, auto q0, auto n_q) {
       forward_block<decltype(d)::value>(
-        *this, in, factors, safe, q0, n_q, values);
+        *this, in, factors, safe, q0, n_q, values, keep);
     });
+  }
+
+
+
+  // ------------------------------------------------------------------------
+  // The backward pass in pieces.
+  //
+  // A piece is one neuron on one block of points over one chunk of
+  // `chunk_levels` time levels; the chunks are counted from the last level
+  // down, the order in which the adjoint sweep makes the weights final. Each
+  // block goes through its pieces in one fixed order, chunk by chunk and in
+  // each chunk neuron by neuron, and adds them to its own partial gradient.
+  // Which thread computes a piece, and when, does not change any sum: the
+  // gradient is bitwise the same whether advance() took some pieces ahead
+  // or not.
+  //
+  // A piece computes its neuron's first layer e^{κa} on the block itself
+  // (about a quarter of its time); add_to() computes it once for all the
+  // chunks left of a neuron. Keeping all of them instead would take
+  // 8 bytes per neuron and point, written and read again on every call.
+  // ------------------------------------------------------------------------
+  namespace
+  {
+    constexpr unsigned int chunk_levels = 16; // even: levels go in pairs
+  } // namespace
+
+  struct Network::BackwardPass::Work
+  {
+    Work(const Network                     &network,
+         const std::vector<double>         &times,
+         const std::vector<double>         &points,
+         const std::vector<Vector<double>> &weights,
+         const FirstLayers                 *kept)
+      : network(network)
+      , weights(weights)
+      , kept(kept)
+      , in(map_inputs_of(network, times, points))
+      , N(network.n_neurons())
+      , P(network.n_parameters())
+      , n_blocks((in.n_points + block_points - 1) / block_points)
+      , n_chunks((in.n_levels + chunk_levels - 1) / chunk_levels)
+      , partial(std::size_t(n_blocks) * P, 0.)
+      , pieces_done(n_blocks, 0)
+    {
+      level_factors(network, in, factors, level_safe);
+    }
+
+    // The levels of chunk j: [first_level(j), first_level(j − 1)).
+    unsigned int
+    first_level(const unsigned int j) const
+    {
+      return in.n_levels - std::min(in.n_levels, (j + 1) * chunk_levels);
+    }
+
+    // Neuron i's first layer on block b (e^{κa}, or a where the product
+    // form does not apply): the kept one, or computed into @p scratch; and
+    // whether the product form applies.
+    std::pair<bool, const double *>
+    first_layer_of(const unsigned int                b,
+                   const unsigned int                i,
+                   std::array<double, block_points> &scratch) const
+    {
+      if (kept != nullptr)
+        {
+          const std::size_t bi = std::size_t(b) * N + i;
+          return {kept->product_form[bi] != 0,
+                  kept->values.data() + bi * block_points};
+        }
+      std::array<double, block_points> &layer = scratch;
+      const unsigned int    q0    = b * block_points;
+      const unsigned int    n_q   = std::min(block_points, in.n_points - q0);
+      const unsigned int    dim   = network.dimension();
+      const Vector<double> &theta = network.parameters();
+      const double         *w =
+        theta.begin() + network.block_offset(Block::w) + i * dim;
+      const double eta = theta[network.block_offset(Block::eta) + i];
+      std::array<double, block_points> a;
+      if (dim == 1)
+        first_layer<1>(w, eta, in, q0, n_q, a);
+      else if (dim == 2)
+        first_layer<2>(w, eta, in, q0, n_q, a);
+      else
+        first_layer<3>(w, eta, in, q0, n_q, a);
+      const bool is_product =
+        network.uses_product_form() && level_safe[i] &&
+        product_factors(ProductForm(network.activation()).kappa, a, n_q, layer);
+      if (!is_product)
+        layer = a;
+      return {is_product, layer.data()};
+    }
+
+    // Neuron i's chunk j on block b, with its first layer.
+    void
+    piece(const unsigned int                      b,
+          const unsigned int                      i,
+          const unsigned int                      j,
+          const std::pair<bool, const double *>  &layer)
+    {
+      const unsigned int q0      = b * block_points;
+      const unsigned int n_q     = std::min(block_points, in.n_points - q0);
+      const unsigned int n_begin = first_level(j);
+      const unsigned int n_end   = (j == 0 ? in.n_levels : first_level(j - 1));
+      double *const      out     = partial.data() + std::size_t(b) * P;
+      const auto         run     = [&](auto d) {
+        backward_piece<decltype(d)::value>(network, in, factors, q0, n_q,
+                                           weights, i, layer.first,
+                                           layer.second, n_begin, n_end, out);
+      };
+      const unsigned int dim = network.dimension();
+      if (dim == 1)
+        run(std::integral_constant<int, 1>());
+      else if (dim == 2)
+        run(std::integral_constant<int, 2>());
+      else
+        run(std::integral_constant<int, 3>());
+    }
+
+    const Network                     &network;
+    const std::vector<Vector<double>> &weights;
+    const FirstLayers *const           kept;
+    const Inputs                       in;
+    const unsigned int                 N, P, n_blocks, n_chunks;
+    std::vector<double>                factors;
+    std::vector<bool>                  level_safe;
+    std::vector<double>                partial;     // block by block
+    std::vector<unsigned int>          pieces_done; // of each block, in order
+  };
+
+
+
+  Network::BackwardPass::BackwardPass(
+    const Network                     &network,
+    const std::vector<double>         &times,
+    const std::vector<double>         &points,
+    const std::vector<Vector<double>> &weights,
+    const FirstLayers                 *kept)
+    : work(std::make_unique<Work>(network, times, points, weights, kept))
+  {}
+
+
+
+  Network::BackwardPass::~BackwardPass() = default;
+
+
+
+  void
+  Network::BackwardPass::advance(const unsigned int           first_final,
+                                 const std::function<bool()> &stop)
+  {
+    Work &w = *work;
+    // The chunks whose levels are all final, from the last one down; in
+    // each, every block's pieces up to the end of the chunk.
+    std::array<double, block_points> scratch;
+    for (unsigned int j = 0; j < w.n_chunks && w.first_level(j) >= first_final;
+         ++j)
+      for (unsigned int b = 0; b < w.n_blocks; ++b)
+        for (unsigned int &k = w.pieces_done[b]; k < (j + 1) * w.N; ++k)
+          {
+            if (stop())
+              return;
+            const unsigned int i = k % w.N;
+            w.piece(b, i, j, w.first_layer_of(b, i, scratch));
+          }
+  }
+
+
+
+  void
+  Network::BackwardPass::add_to(Vector<double> &gradient)
+  {
+    Work &w = *work;
+    AssertDimension(w.weights.size(), w.in.n_levels);
+    AssertDimension(gradient.size(), w.P);
+    const double alpha = ProductForm(w.network.activation()).alpha;
+
+    for_each_block(w.network.dimension(),
+                   w.in.n_points,
+                   [&](auto,
+                       const unsigned int b,
+                       const unsigned int q0,
+                       const unsigned int n_q) {
+                     // Neuron by neuron, its chunks left, in the order above.
+                     const unsigned int done = w.pieces_done[b];
+                     double            *out  = w.partial.data() + std::size_t(b) * w.P;
+                     double             W    = 0; // Σ_n Σ_q w_qn: α Σ w
+                     for (unsigned int n = 0; n < w.in.n_levels; ++n)
+                       {
+                         const double *weight = w.weights[n].data() + q0;
+#pragma omp simd reduction(+ : W)
+                         for (unsigned int q = 0; q < n_q; ++q)
+                           W += weight[q];
+                       }
+                     std::array<double, block_points> scratch;
+                     for (unsigned int i = 0; i < w.N; ++i)
+                       {
+                         const auto layer = w.first_layer_of(b, i, scratch);
+                         for (unsigned int j = done / w.N + (i < done % w.N);
+                              j < w.n_chunks;
+                              ++j)
+                           w.piece(b, i, j, layer);
+                         if (layer.first)
+                           out[i] += alpha * W;
+                       }
+                     w.pieces_done[b] = w.n_chunks * w.N;
+                   });
+
+    // The partial gradients in block order: the same sum for any number of
+    // threads.
+    const double scale = std::pow(double(w.N), -w.network.beta());
+    for (unsigned int b = 0; b < w.n_blocks; ++b)
+      for (unsigned int j = 0; j < w.P; ++j)
+        gradient[j] += scale * w.partial[std::size_t(b) * w.P + j];
   }
 
 
@@ -884,35 +1119,7 @@ namespace npde
                                  const std::vector<Vector<double>> &weights,
                                  Vector<double> &gradient) const
   {
-    const Inputs in = map_inputs_of(*this, times, points);
-    AssertDimension(weights.size(), in.n_levels);
-    AssertDimension(gradient.size(), n_parameters());
-
-    std::vector<double> factors;
-    std::vector<bool>   safe;
-    level_factors(*this, in, factors, safe);
-
-    const unsigned int n_blocks =
-      (in.n_points + block_points - 1) / block_points;
-    const unsigned int  P = n_parameters();
-    std::vector<double> partial(std::size_t(n_blocks) * P, 0.);
-    for_each_block(dim, in.n_points, [&](auto d, auto b, auto q0, auto n_q) {
-      backward_block<decltype(d)::value>(*this,
-                                         in,
-                                         factors,
-                                         safe,
-                                         q0,
-                                         n_q,
-                                         weights,
-                                         partial.data() + std::size_t(b) * P);
-    });
-
-    // The partial gradients in block order: the same sum for any number of
-    // threads.
-    const double scale = std::pow(double(N), -beta_);
-    for (unsigned int b = 0; b < n_blocks; ++b)
-      for (unsigned int j = 0; j < P; ++j)
-        gradient[j] += scale * partial[std::size_t(b) * P + j];
+    BackwardPass(*this, times, points, weights).add_to(gradient);
   }
 
 

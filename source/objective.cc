@@ -50,9 +50,10 @@ namespace npde
   namespace
   {
     /**
-     * Runs sweep(report) on this thread and follow(wait) as a TBB task.
-     * The sweep calls report(c) once its first c results are final; follow
-     * calls wait(c) before it reads the c-th, and waits until then. If the
+     * Runs sweep(report) on this thread and follow(wait, ready) as a TBB
+     * task. The sweep calls report(c) once its first c results are final;
+     * follow calls wait(c) before it reads the c-th, and waits until then;
+     * ready(c) tells whether the c-th is final, without waiting. If the
      * sweep throws (Newton failed), follow is stopped and the exception
      * passed on. Returns what follow returns.
      *
@@ -79,11 +80,14 @@ namespace npde
             std::this_thread::yield();
           }
       };
+      const std::function<bool(unsigned int)> ready = [&](const unsigned int c) {
+        return done.load(std::memory_order_acquire) >= c;
+      };
       const std::function<void(unsigned int)> report =
         [&](const unsigned int c) { done.store(c, std::memory_order_release); };
       double          result = 0;
       tbb::task_group follower;
-      follower.run([&]() { result = follow(wait); });
+      follower.run([&]() { result = follow(wait, ready); });
       try
         {
           sweep(report);
@@ -143,9 +147,16 @@ namespace npde
     network.parameters() = theta;
     {
       TimerOutput::Scope t(timer, "network: forward");
+      // For a gradient, the backward pass takes the first layers from here,
+      // unless they would take more than 256 MB (8 bytes per point and
+      // neuron); then it computes them again.
+      const std::size_t bytes = problem.state.source_point_coordinates().size() /
+                                network.dimension() * network.n_neurons() * 8;
+      first_layers_kept = (r != nullptr && bytes <= (std::size_t(1) << 28));
       network.evaluate(problem.state.times(),
                        problem.state.source_point_coordinates(),
-                       g_values);
+                       g_values,
+                       first_layers_kept ? &first_layers : nullptr);
     }
     // Trilinos vectors are made here, never in the second thread: making
     // one calls MPI (the Epetra communicator), which only this thread may.
@@ -165,7 +176,7 @@ namespace npde
               report(n + 1);
             });
           },
-          [&](const auto &wait) {
+          [&](const auto &wait, const auto &) {
             return target.local_misfit(r, [&](const unsigned int n) {
               wait(n + 1);
             });
@@ -185,37 +196,45 @@ namespace npde
                                      Vector<double>       &gradient)
   {
     const double J = forward(theta, &misfit_gradient);
+    Vector<double>        local(network.n_parameters());
+    Network::BackwardPass backward(network,
+                                   problem.state.times(),
+                                   problem.state.source_point_coordinates(),
+                                   weights,
+                                   first_layers_kept ? &first_layers : nullptr);
     if (!overlap_sweeps())
       {
         adjoint_solver.solve(misfit_gradient);
         adjoint_solver.source_weights(weights);
+        TimerOutput::Scope t(timer, "network: backward");
+        backward.add_to(local);
       }
     else
       {
         // Λ^K, Λ^{K−1}, … come in this order; μ^n needs Λ^n (the
-        // (K−n+1)-th), or, for n = 0, Λ^1 (the K-th).
-        const unsigned int K = problem.state.n_steps();
+        // (K−n+1)-th), or, for n = 0, Λ^1 (the K-th). While the second
+        // thread waits for the next Λ, it starts the network's backward pass
+        // on the levels whose weights it has made already; the rest is done
+        // on all threads after the sweep.
+        const unsigned int    K = problem.state.n_steps();
+
         overlapped(
           [&](const auto &report) {
             adjoint_solver.solve(misfit_gradient, [&](const unsigned int n) {
               report(K - n + 1);
             });
           },
-          [&](const auto &wait) {
+          [&](const auto &wait, const auto &ready) {
             adjoint_solver.source_weights(weights, [&](const unsigned int n) {
-              wait(n == 0 ? K : K - n + 1);
+              const unsigned int needed = (n == 0 ? K : K - n + 1);
+              backward.advance(n + 1, [&]() { return ready(needed); });
+              wait(needed);
             });
             return 0.;
           });
+        TimerOutput::Scope t(timer, "network: backward"); // (beyond the sweep)
+        backward.add_to(local);
       }
-    Vector<double> local(network.n_parameters());
-    {
-      TimerOutput::Scope t(timer, "network: backward");
-      network.add_weighted_gradient(problem.state.times(),
-                                    problem.state.source_point_coordinates(),
-                                    weights,
-                                    local);
-    }
     // Every rank holds its own points' part; θ and ∇J are the same on all.
     gradient.reinit(network.n_parameters());
     Utilities::MPI::sum(ArrayView<const double>(local.begin(), local.size()),

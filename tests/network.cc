@@ -339,5 +339,71 @@ main(int argc, char **argv)
     testing::check(std::memcmp(g1.begin(), g2.begin(), sizeof(double) * g1.size()) == 0,
                    "1 and 2 threads give the same gradient, bitwise");
   }
+
+  // The backward pass in pieces (Network::BackwardPass), as the overlapped
+  // adjoint sweep runs it: 41 levels (three chunks, the last one short),
+  // 150 points (three blocks, the last one partial) and a saturated neuron
+  // (the plain formula). However many pieces advance() takes ahead, in one
+  // call or several, and with or without the forward pass's first layers,
+  // the gradient must be bitwise that of add_weighted_gradient(), and that
+  // must be the sum of the pointwise gradients.
+  {
+    Network net(2, 7, 0.5, Activation::tanh);
+    net.initialize_randomly(1., 1., 5);
+    net.parameters()[net.block_offset(Network::Block::w_t) + 3] = 100.;
+    net.parameters()[net.block_offset(Network::Block::eta) + 3] = 100.;
+    Batch                  b = random_batch(2, 150, 8);
+    boost::random::mt19937 gen(11);
+    boost::random::uniform_real_distribution<double> u(-1., 1.);
+    b.times.clear();
+    b.weights.assign(41, Vector<double>(150));
+    for (unsigned int n = 0; n <= 40; ++n)
+      {
+        b.times.push_back(0.025 * n);
+        for (auto &x : b.weights[n])
+          x = u(gen);
+      }
+
+    Vector<double> reference(net.n_parameters());
+    net.add_weighted_gradient(b.times, b.points, b.weights, reference);
+    Vector<double> pointwise = pointwise_gradient(net, b);
+    pointwise -= reference;
+    testing::check(pointwise.linfty_norm() < 1e-13 * (1. + reference.linfty_norm()),
+                   "41 levels: the batched gradient equals the sum of "
+                   "pointwise ones");
+
+    std::vector<Vector<double>> values;
+    Network::FirstLayers        kept;
+    net.evaluate(b.times, b.points, values, &kept);
+    // (first final level, pieces to take) for the successive advance() calls.
+    const std::vector<std::vector<std::pair<unsigned int, unsigned int>>>
+      schedules = {{},
+                   {{41, 100}},
+                   {{25, 5}},
+                   {{25, 1000}},
+                   {{25, 5}, {9, 30}, {0, 2}},
+                   {{0, 13}},
+                   {{0, 100000}}};
+    bool same = true;
+    for (const auto *first_layers : {(Network::FirstLayers *)nullptr, &kept})
+      for (const auto &schedule : schedules)
+        {
+          Network::BackwardPass pass(net, b.times, b.points, b.weights,
+                                     first_layers);
+          for (const auto &[first_final, pieces] : schedule)
+            {
+              unsigned int taken = 0;
+              pass.advance(first_final, [&]() { return taken++ >= pieces; });
+            }
+          Vector<double> gradient(net.n_parameters());
+          pass.add_to(gradient);
+          same = same && std::memcmp(gradient.begin(), reference.begin(),
+                                     sizeof(double) * gradient.size()) == 0;
+        }
+    testing::check(same,
+                   "the backward pass in pieces gives the same gradient, "
+                   "bitwise, however many pieces were taken ahead, with and "
+                   "without the kept first layers");
+  }
   return testing::exit_code();
 }

@@ -28,6 +28,8 @@
 
 #include <deal.II/lac/vector.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -147,13 +149,27 @@ namespace npde
                  Vector<double> &gradient) const;
 
     /**
+     * The first layer of each neuron on each block of points, as a forward
+     * pass computes it (e^{κa_iq} in the product form, a_iq otherwise): a
+     * backward pass with the same θ, times and points can take it from
+     * here instead of computing it again.
+     */
+    struct FirstLayers
+    {
+      std::vector<double>        values;
+      std::vector<unsigned char> product_form;
+    };
+
+    /**
      * The batched forward pass: @p values[n][q] = g_θ(@p times[n], x_q) for
-     * the points @p points (Q·d coordinates, point by point).
+     * the points @p points (Q·d coordinates, point by point). With @p keep,
+     * the first layers are kept there, 8 bytes per point and neuron.
      */
     void
     evaluate(const std::vector<double>   &times,
              const std::vector<double>   &points,
-             std::vector<Vector<double>> &values) const;
+             std::vector<Vector<double>> &values,
+             FirstLayers                 *keep = nullptr) const;
 
     /**
      * The batched backward pass: adds
@@ -166,6 +182,47 @@ namespace npde
                           const std::vector<double>         &points,
                           const std::vector<Vector<double>> &weights,
                           Vector<double>                    &gradient) const;
+
+    /**
+     * The batched backward pass of add_weighted_gradient() in pieces, for a
+     * caller whose weights become final level by level, from the last level
+     * down, as the adjoint sweep makes them: advance() works on the levels
+     * that are final while the sweep goes on (on another thread), add_to()
+     * does what is left, on all threads, and adds the gradient. The result
+     * is bitwise the same however much advance() did beforehand.
+     *
+     * The object keeps references to @p weights and @p kept, and reads
+     * @p weights[n] only once level n is final; the network's parameters
+     * must not change while it lives. @p kept, if given, are the first
+     * layers of a forward pass with the same θ, times and points.
+     */
+    class BackwardPass
+    {
+    public:
+      BackwardPass(const Network                     &network,
+                   const std::vector<double>         &times,
+                   const std::vector<double>         &points,
+                   const std::vector<Vector<double>> &weights,
+                   const FirstLayers                 *kept = nullptr);
+      ~BackwardPass();
+
+      /**
+       * Work, on this thread, on the levels n ≥ @p first_final (their
+       * weights are final), until there is nothing more to do there or
+       * @p stop returns true; it is asked between pieces of a few
+       * microseconds.
+       */
+      void
+      advance(const unsigned int first_final, const std::function<bool()> &stop);
+
+      /// Finish the pass on all threads and add the gradient to @p gradient.
+      void
+      add_to(Vector<double> &gradient);
+
+    private:
+      struct Work;
+      std::unique_ptr<Work> work;
+    };
 
     /**
      * Save the architecture, the input map and θ in npde's documented text

@@ -86,7 +86,11 @@ namespace npde
     // r^n and the network's weights, kept between calls (no allocations).
     std::vector<typename StateSolver<dim>::VectorType> misfit_gradient;
     std::vector<Vector<double>>                        weights;
-    double                      last_data_misfit = 0.;
+    // The network's first layers from the forward pass, for the backward
+    // pass of the same θ.
+    Network::FirstLayers first_layers;
+    bool                 first_layers_kept = false;
+    double               last_data_misfit  = 0.;
   };
 
   /// What a Taylor test measured.
