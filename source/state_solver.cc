@@ -934,8 +934,10 @@ namespace npde
 
   template <int dim>
   void
-  StateSolver<dim>::solve(const std::vector<Vector<double>> *source_at_points,
-                          const std::function<void(unsigned int)> &level_done)
+  StateSolver<dim>::solve(
+    const std::vector<Vector<double>>       *source_at_points,
+    const std::function<void(unsigned int)> &level_done,
+    const std::function<void(unsigned int)> &wait_for_source)
   {
     AssertThrow(source_at_points == nullptr ||
                   source_at_points->size() == time_levels.size(),
@@ -963,7 +965,11 @@ namespace npde
       else
         std::fill_n(out.begin(), n_owned, 0.);
       if (source_at_points != nullptr)
-        add_source_vector((*source_at_points)[n], out);
+        {
+          if (wait_for_source)
+            wait_for_source(n);
+          add_source_vector((*source_at_points)[n], out);
+        }
     };
     VectorType sources_old(locally_owned_dofs, communicator);
     VectorType sources_new(locally_owned_dofs, communicator);
