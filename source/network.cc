@@ -613,8 +613,6 @@ namespace npde
                   const std::vector<bool>     &level_safe,
                   const unsigned int           q0,
                   const unsigned int           n_q,
-                  const unsigned int           n_begin,
-                  const unsigned int           n_end,
                   std::vector<Vector<double>> &values,
                   Network::FirstLayers        *keep)
     {
@@ -629,7 +627,7 @@ namespace npde
       const unsigned int    o_eta   = network.block_offset(Network::Block::eta);
 
       std::array<double, block_points> a, e;
-      for (unsigned int n = n_begin; n < n_end; ++n)
+      for (unsigned int n = 0; n < L; ++n)
         std::fill(values[n].begin() + q0, values[n].begin() + q0 + n_q, 0.);
       // σ = α + γs: the constant part α·Σc is added once at the end.
       const ProductForm form(sigma);
@@ -638,42 +636,25 @@ namespace npde
       for (unsigned int i = 0; i < N; ++i)
         {
           const double c = theta[i];
-          // The first layer: computed (and kept, with @p keep) for the
-          // levels from 0 on, taken from @p keep for later ones.
-          const std::size_t bi = std::size_t(q0 / block_points) * N + i;
-          bool              safe;
-          if (keep != nullptr && n_begin > 0)
+          first_layer<dim>(
+            theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
+          const bool safe =
+            product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
+          if (keep != nullptr)
             {
-              safe = keep->product_form[bi];
-              std::copy_n(keep->values.begin() + bi * block_points,
+              const std::size_t bi = std::size_t(q0 / block_points) * N + i;
+              std::copy_n((safe ? e : a).begin(),
                           block_points,
-                          (safe ? e : a).begin());
-            }
-          else
-            {
-              first_layer<dim>(theta.begin() + o_w + i * dim,
-                               theta[o_eta + i],
-                               in,
-                               q0,
-                               n_q,
-                               a);
-              safe = product && level_safe[i] &&
-                     product_factors(form.kappa, a, n_q, e);
-              if (keep != nullptr)
-                {
-                  std::copy_n((safe ? e : a).begin(),
-                              block_points,
-                              keep->values.begin() + bi * block_points);
-                  keep->product_form[bi] = safe;
-                }
+                          keep->values.begin() + bi * block_points);
+              keep->product_form[bi] = safe;
             }
           if (safe)
             {
               c_constant += form.alpha * c;
               const double cg = form.gamma * c;
               // Two levels per division (see above), then the odd one.
-              unsigned int n = n_begin;
-              for (; n + 1 < n_end; n += 2)
+              unsigned int n = 0;
+              for (; n + 1 < L; n += 2)
                 {
                   const double f_1   = b_factors[i * L + n];
                   const double f_2   = b_factors[i * L + n + 1];
@@ -689,7 +670,7 @@ namespace npde
                       out_2[q] += r * d_1;
                     }
                 }
-              for (; n < n_end; ++n)
+              for (; n < L; ++n)
                 {
                   const double f   = b_factors[i * L + n];
                   double      *out = values[n].data() + q0;
@@ -699,7 +680,7 @@ namespace npde
                 }
             }
           else
-            for (unsigned int n = n_begin; n < n_end; ++n)
+            for (unsigned int n = 0; n < L; ++n)
               {
                 const double b   = theta[o_wt + i] * in.t[n];
                 double      *out = values[n].data() + q0;
@@ -707,7 +688,7 @@ namespace npde
                   out[q] += c * sigma_value(sigma, a[q] + b);
               }
         }
-      for (unsigned int n = n_begin; n < n_end; ++n)
+      for (unsigned int n = 0; n < L; ++n)
         {
           double *out = values[n].data() + q0;
           for (unsigned int q = 0; q < n_q; ++q)
@@ -895,53 +876,26 @@ namespace npde
                     std::vector<Vector<double>> &values,
                     FirstLayers                 *keep) const
   {
-    evaluate_levels(times, points, 0, times.size(), values, keep);
-  }
-
-
-
-  void
-  Network::evaluate_levels(const std::vector<double>   &times,
-                           const std::vector<double>   &points,
-                           const unsigned int           first_level,
-                           const unsigned int           end_level,
-                           std::vector<Vector<double>> &values,
-                           FirstLayers                 *keep) const
-  {
-    // (An odd first level would pair the levels differently from
-    // evaluate(), and change the values' last bits.)
-    Assert(first_level % 2 == 0, ExcMessage("the first level must be even"));
     const Inputs in = map_inputs_of(*this, times, points);
-    if (first_level == 0)
-      {
-        values.resize(in.n_levels);
-        for (auto &v : values)
-          if (v.size() != in.n_points)
-            v.reinit(in.n_points);
-        if (keep != nullptr)
-          {
-            const std::size_t n_blocks =
-              (in.n_points + block_points - 1) / block_points;
-            keep->values.resize(n_blocks * N * block_points);
-            keep->product_form.resize(n_blocks * N);
-          }
-      }
-    AssertDimension(values.size(), in.n_levels);
+    values.resize(in.n_levels);
+    for (auto &v : values)
+      if (v.size() != in.n_points)
+        v.reinit(in.n_points);
 
     std::vector<double> factors;
     std::vector<bool>   safe;
     level_factors(*this, in, factors, safe);
+
+    if (keep != nullptr)
+      {
+        const std::size_t n_blocks =
+          (in.n_points + block_points - 1) / block_points;
+        keep->values.resize(n_blocks * N * block_points);
+        keep->product_form.resize(n_blocks * N);
+      }
     for_each_block(dim, in.n_points, [&](auto d, auto, auto q0, auto n_q) {
-      forward_block<decltype(d)::value>(*this,
-                                        in,
-                                        factors,
-                                        safe,
-                                        q0,
-                                        n_q,
-                                        first_level,
-                                        end_level,
-                                        values,
-                                        keep);
+      forward_block<decltype(d)::value>(
+        *this, in, factors, safe, q0, n_q, values, keep);
     });
   }
 

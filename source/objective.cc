@@ -6,10 +6,7 @@
 #include <deal.II/base/multithread_info.h>
 
 #include <atomic>
-#include <chrono>
 #include <cmath>
-#include <limits>
-#include <memory>
 #include <thread>
 
 #include <tbb/task_group.h>
@@ -148,132 +145,42 @@ namespace npde
                           std::vector<typename StateSolver<dim>::VectorType> *r)
   {
     network.parameters() = theta;
-    const auto &times  = problem.state.times();
-    const auto &points = problem.state.source_point_coordinates();
-    // The backward pass of a gradient takes the network's first layers from
-    // the forward pass, unless they would take more than 256 MB (8 bytes
-    // per point and neuron); then it computes them again.
-    first_layers_kept = points.size() / network.dimension() *
-                          network.n_neurons() * sizeof(double) <=
-                        (std::size_t(1) << 28);
-    Network::FirstLayers *const keep =
-      (first_layers_kept ? &first_layers : nullptr);
-
+    {
+      TimerOutput::Scope t(timer, "network: forward");
+      // For a gradient, the backward pass takes the first layers from here,
+      // unless they would take more than 256 MB (8 bytes per point and
+      // neuron); then it computes them again.
+      const std::size_t bytes = problem.state.source_point_coordinates().size() /
+                                network.dimension() * network.n_neurons() * 8;
+      first_layers_kept = (r != nullptr && bytes <= (std::size_t(1) << 28));
+      network.evaluate(problem.state.times(),
+                       problem.state.source_point_coordinates(),
+                       g_values,
+                       first_layers_kept ? &first_layers : nullptr);
+    }
     // Trilinos vectors are made here, never in the second thread: making
     // one calls MPI (the Epetra communicator), which only this thread may.
     if (r != nullptr && r->size() != problem.state.n_steps() + 1)
       r->assign(problem.state.n_steps() + 1, problem.state.new_vector());
     if (!overlap_sweeps())
       {
-        {
-          TimerOutput::Scope t(timer, "network: forward");
-          network.evaluate(times, points, g_values, keep);
-        }
         problem.state.solve(&g_values);
         TimerOutput::Scope t(timer, "misfit");
         last_data_misfit = target.misfit(r);
       }
     else
       {
-        // The network's forward pass runs in chunks of levels: the first m
-        // on all threads, the others on the second thread while the sweep
-        // goes on. The sweep waits for each G^n; if the second thread has
-        // not taken its chunk yet (or has not started at all), the sweep
-        // computes it itself. After the last chunk, the second thread
-        // computes the misfit behind the sweep. Every chunk gives the values
-        // evaluate() would, bitwise, so m changes only the time.
-        const unsigned int L        = times.size();
-        const unsigned int chunk    = 16; // even (see evaluate_levels)
-        const unsigned int n_chunks = (L + chunk - 1) / chunk;
-        std::unique_ptr<std::atomic<bool>[]> chunk_done(
-          new std::atomic<bool>[n_chunks]);
-        for (unsigned int c = 0; c < n_chunks; ++c)
-          chunk_done[c] = false;
-        const auto evaluate_chunks = [&](const unsigned int first,
-                                         const unsigned int end) {
-          network.evaluate_levels(times,
-                                  points,
-                                  first * chunk,
-                                  std::min(L, end * chunk),
-                                  g_values,
-                                  keep);
-          for (unsigned int c = first; c < end; ++c)
-            chunk_done[c].store(true, std::memory_order_release);
-        };
-        using Clock = std::chrono::steady_clock;
-        const auto seconds_since = [](const Clock::time_point start) {
-          return std::chrono::duration<double>(Clock::now() - start).count();
-        };
-        unsigned int m = n_chunks;
-        {
-          TimerOutput::Scope t(timer, "network: forward"); // (the first m)
-          const auto start = Clock::now();
-          evaluate_chunks(0, 1);
-          // m balances the two threads by the last call's times: chunks on
-          // all threads cost each half of what they cost the second thread
-          // alone, and the second thread must also do the misfit, while the
-          // first sweeps. (The first call has no times: all before.)
-          const double level = 2 * seconds_since(start) / std::min(L, chunk);
-          if (last_sweep_seconds > 0)
-            {
-              double best = std::numeric_limits<double>::infinity();
-              for (unsigned int k = 1; k <= n_chunks; ++k)
-                {
-                  const unsigned int before = std::min(L, k * chunk);
-                  const double       cost =
-                    0.5 * level * (before - chunk) +
-                    std::max(last_sweep_seconds,
-                             level * (L - before) + last_misfit_seconds);
-                  if (cost < best)
-                    {
-                      best = cost;
-                      m    = k;
-                    }
-                }
-            }
-          evaluate_chunks(1, m);
-        }
-        std::atomic<unsigned int> next_chunk{m}; // the next one to take
-        double                    waited = 0, misfit_waited = 0;
-        const auto                sweep_start = Clock::now();
-        double                    misfit_seconds = 0;
         const double local = overlapped(
           [&](const auto &report) {
-            problem.state.solve(
-              &g_values,
-              [&](const unsigned int n) { report(n + 1); },
-              [&](const unsigned int n) {
-                const unsigned int c = n / chunk;
-                if (chunk_done[c].load(std::memory_order_acquire))
-                  return;
-                const auto start = Clock::now();
-                while (!chunk_done[c].load(std::memory_order_acquire))
-                  {
-                    unsigned int untaken = c;
-                    if (next_chunk.compare_exchange_strong(untaken, c + 1))
-                      evaluate_chunks(c, c + 1);
-                    else
-                      std::this_thread::yield();
-                  }
-                waited += seconds_since(start);
-              });
+            problem.state.solve(&g_values, [&](const unsigned int n) {
+              report(n + 1);
+            });
           },
           [&](const auto &wait, const auto &) {
-            for (unsigned int c; (c = next_chunk.fetch_add(1)) < n_chunks;)
-              evaluate_chunks(c, c + 1);
-            const auto   start = Clock::now();
-            const double J =
-              target.local_misfit(r, [&](const unsigned int n) {
-                const auto wait_start = Clock::now();
-                wait(n + 1);
-                misfit_waited += seconds_since(wait_start);
-              });
-            misfit_seconds = seconds_since(start) - misfit_waited;
-            return J;
+            return target.local_misfit(r, [&](const unsigned int n) {
+              wait(n + 1);
+            });
           });
-        // The sweep's and the misfit's own times, without their waits.
-        last_sweep_seconds  = seconds_since(sweep_start) - waited;
-        last_misfit_seconds = misfit_seconds;
         TimerOutput::Scope t(timer, "misfit"); // (its time beyond the sweep)
         last_data_misfit = Utilities::MPI::sum(
           local, problem.domain.triangulation().get_communicator());

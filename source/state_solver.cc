@@ -934,10 +934,8 @@ namespace npde
 
   template <int dim>
   void
-  StateSolver<dim>::solve(
-    const std::vector<Vector<double>>       *source_at_points,
-    const std::function<void(unsigned int)> &level_done,
-    const std::function<void(unsigned int)> &wait_for_source)
+  StateSolver<dim>::solve(const std::vector<Vector<double>> *source_at_points,
+                          const std::function<void(unsigned int)> &level_done)
   {
     AssertThrow(source_at_points == nullptr ||
                   source_at_points->size() == time_levels.size(),
@@ -965,11 +963,7 @@ namespace npde
       else
         std::fill_n(out.begin(), n_owned, 0.);
       if (source_at_points != nullptr)
-        {
-          if (wait_for_source)
-            wait_for_source(n);
-          add_source_vector((*source_at_points)[n], out);
-        }
+        add_source_vector((*source_at_points)[n], out);
     };
     VectorType sources_old(locally_owned_dofs, communicator);
     VectorType sources_new(locally_owned_dofs, communicator);

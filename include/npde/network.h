@@ -172,23 +172,6 @@ namespace npde
              FirstLayers                 *keep = nullptr) const;
 
     /**
-     * evaluate() on the levels [@p first_level, @p end_level) only, for a
-     * caller that computes the levels in chunks (the overlapped forward
-     * sweep), from level 0 on, which sizes @p values as evaluate() does.
-     * The values are bitwise those of evaluate(), if @p first_level is
-     * even. With
-     * @p keep, the chunk from level 0 computes and keeps the first layers,
-     * and later chunks take them from there.
-     */
-    void
-    evaluate_levels(const std::vector<double>   &times,
-                    const std::vector<double>   &points,
-                    const unsigned int           first_level,
-                    const unsigned int           end_level,
-                    std::vector<Vector<double>> &values,
-                    FirstLayers                 *keep = nullptr) const;
-
-    /**
      * The batched backward pass: adds
      *   ∂/∂θ Σ_n Σ_q @p weights[n][q] g_θ(@p times[n], x_q)
      * to @p gradient. Deterministic: the same result for any number of

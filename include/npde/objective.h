@@ -90,10 +90,6 @@ namespace npde
     // pass of the same θ.
     Network::FirstLayers first_layers;
     bool                 first_layers_kept = false;
-    // The last overlapped forward sweep's and misfit's own times (seconds,
-    // without waiting), to balance the threads in the next one.
-    double last_sweep_seconds  = 0;
-    double last_misfit_seconds = 0;
     double               last_data_misfit  = 0.;
   };
 

@@ -142,14 +142,11 @@ namespace npde
      * the network's source at source_points(); it is added to the known
      * source s. Throws an InputError when Newton does not converge.
      * @p level_done, if given, is called with n as soon as U^n is final,
-     * so that another thread can already use it (Objective::forward), and
-     * @p wait_for_source with n before the values of level n are read, so
-     * that another thread can still be computing later levels.
+     * so that another thread can already use it (Objective::forward).
      */
     void
     solve(const std::vector<Vector<double>> *source_at_points = nullptr,
-          const std::function<void(unsigned int)> &level_done      = {},
-          const std::function<void(unsigned int)> &wait_for_source = {});
+          const std::function<void(unsigned int)> &level_done = {});
 
     /// The time levels t_0 = 0, ..., t_K = T.
     const std::vector<double> &
