@@ -147,12 +147,14 @@ namespace npde
     network.parameters() = theta;
     {
       TimerOutput::Scope t(timer, "network: forward");
-      // For a gradient, the backward pass takes the first layers from here,
-      // unless they would take more than 256 MB (8 bytes per point and
-      // neuron); then it computes them again.
+      // For a gradient, the backward pass takes the first layers from here
+      // if they fit in a core's second-level cache (8 bytes per point and
+      // neuron; up to 1 MB). Larger ones would come back from memory, which
+      // costs about as much as computing the exponentials again.
       const std::size_t bytes = problem.state.source_point_coordinates().size() /
-                                network.dimension() * network.n_neurons() * 8;
-      first_layers_kept = (r != nullptr && bytes <= (std::size_t(1) << 28));
+                                network.dimension() * network.n_neurons() *
+                                sizeof(double);
+      first_layers_kept = (r != nullptr && bytes <= (std::size_t(1) << 20));
       network.evaluate(problem.state.times(),
                        problem.state.source_point_coordinates(),
                        g_values,

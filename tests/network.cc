@@ -341,7 +341,7 @@ main(int argc, char **argv)
   }
 
   // The backward pass in pieces (Network::BackwardPass), as the overlapped
-  // adjoint sweep runs it: 41 levels (three chunks, the last one short),
+  // adjoint sweep runs it: 97 levels (three chunks, the last one longer),
   // 150 points (three blocks, the last one partial) and a saturated neuron
   // (the plain formula). However many pieces advance() takes ahead, in one
   // call or several, and with or without the forward pass's first layers,
@@ -356,10 +356,10 @@ main(int argc, char **argv)
     boost::random::mt19937 gen(11);
     boost::random::uniform_real_distribution<double> u(-1., 1.);
     b.times.clear();
-    b.weights.assign(41, Vector<double>(150));
-    for (unsigned int n = 0; n <= 40; ++n)
+    b.weights.assign(97, Vector<double>(150));
+    for (unsigned int n = 0; n <= 96; ++n)
       {
-        b.times.push_back(0.025 * n);
+        b.times.push_back(n / 96.);
         for (auto &x : b.weights[n])
           x = u(gen);
       }
@@ -369,7 +369,7 @@ main(int argc, char **argv)
     Vector<double> pointwise = pointwise_gradient(net, b);
     pointwise -= reference;
     testing::check(pointwise.linfty_norm() < 1e-13 * (1. + reference.linfty_norm()),
-                   "41 levels: the batched gradient equals the sum of "
+                   "97 levels: the batched gradient equals the sum of "
                    "pointwise ones");
 
     std::vector<Vector<double>> values;
@@ -378,10 +378,10 @@ main(int argc, char **argv)
     // (first final level, pieces to take) for the successive advance() calls.
     const std::vector<std::vector<std::pair<unsigned int, unsigned int>>>
       schedules = {{},
-                   {{41, 100}},
-                   {{25, 5}},
-                   {{25, 1000}},
-                   {{25, 5}, {9, 30}, {0, 2}},
+                   {{97, 100}},
+                   {{65, 5}},
+                   {{65, 1000}},
+                   {{65, 5}, {33, 30}, {0, 2}},
                    {{0, 13}},
                    {{0, 100000}}};
     bool same = true;
