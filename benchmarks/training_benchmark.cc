@@ -101,12 +101,14 @@ end
       trainer.run();
       // The history's wall times: iterations 1..30 (0 is the first gradient).
       const auto &h = trainer.history();
-      if (argc > 2) // where the time goes, when sizes were chosen
+      // Where the time goes, when sizes were chosen: per history record
+      // (a rejected step or a mesh adaptation would add calls).
+      if (argc > 2)
         for (const auto &[section, seconds] :
              run.timer.get_summary_data(TimerOutput::total_wall_time))
           std::cout << "  " << std::setw(34) << section << std::scientific
                     << std::setprecision(2) << seconds / h.size()
-                    << " s per gradient" << std::defaultfloat << '\n';
+                    << " s per iteration" << std::defaultfloat << '\n';
       std::vector<double> seconds;
       for (unsigned int i = 1; i < h.size(); ++i)
         seconds.push_back(h[i].wall_time - h[i - 1].wall_time);

@@ -626,7 +626,7 @@ namespace npde
       const unsigned int    o_w     = network.block_offset(Network::Block::w);
       const unsigned int    o_eta   = network.block_offset(Network::Block::eta);
 
-      std::array<double, block_points> a, e;
+      std::array<double, block_points> a{}, e{}; // (a partial block's tail: 0)
       for (unsigned int n = 0; n < L; ++n)
         std::fill(values[n].begin() + q0, values[n].begin() + q0 + n_q, 0.);
       // σ = α + γs: the constant part α·Σc is added once at the end.
@@ -904,19 +904,22 @@ namespace npde
   // ------------------------------------------------------------------------
   // The backward pass in pieces.
   //
-  // A piece is one neuron on one block of points over one chunk of
-  // about `chunk_levels` time levels; the chunks are counted from the last level
-  // down, the order in which the adjoint sweep makes the weights final. Each
-  // block goes through its pieces in one fixed order, chunk by chunk and in
-  // each chunk neuron by neuron, and adds them to its own partial gradient.
-  // Which thread computes a piece, and when, does not change any sum: the
-  // gradient is bitwise the same whether advance() took some pieces ahead
-  // or not.
+  // A piece is one neuron on one block of points over one chunk of about
+  // `chunk_levels` time levels; the chunks are counted from the last level
+  // down, the order in which the adjoint sweep makes the weights final. A
+  // piece of neuron i adds only to neuron i's entries of its block's partial
+  // gradient, and each (block, neuron) adds its chunks in the same order,
+  // the last levels first (and α Σ w after them). advance() goes chunk by
+  // chunk, each neuron by neuron; add_to() goes neuron by neuron through the
+  // chunks left. So which thread computes a piece, and when, changes no
+  // sum: the gradient is bitwise the same whether advance() took some
+  // pieces ahead or not. (A term that mixed the neurons of a block would
+  // break this.)
   //
-  // A piece computes its neuron's first layer e^{κa} on the block itself
-  // (about a quarter of its time); add_to() computes it once for all the
-  // chunks left of a neuron. Keeping all of them instead would take
-  // 8 bytes per neuron and point, written and read again on every call.
+  // A piece takes its neuron's first layer e^{κa} from the forward pass
+  // (Network::FirstLayers), if the caller kept it, or computes it on the
+  // block itself (about a quarter of a piece's time); add_to() then
+  // computes it once for all the chunks left of a neuron.
   // ------------------------------------------------------------------------
   namespace
   {
@@ -944,6 +947,12 @@ namespace npde
       , partial(std::size_t(n_blocks) * P, 0.)
       , pieces_done(n_blocks, 0)
     {
+      if (kept != nullptr)
+        {
+          AssertDimension(kept->product_form.size(), std::size_t(n_blocks) * N);
+          AssertDimension(kept->values.size(),
+                          std::size_t(n_blocks) * N * block_points);
+        }
       level_factors(network, in, factors, level_safe);
     }
 
@@ -970,14 +979,14 @@ namespace npde
                   kept->values.data() + bi * block_points};
         }
       std::array<double, block_points> &layer = scratch;
-      const unsigned int    q0    = b * block_points;
+      const unsigned int                q0    = b * block_points;
       const unsigned int    n_q   = std::min(block_points, in.n_points - q0);
       const unsigned int    dim   = network.dimension();
       const Vector<double> &theta = network.parameters();
       const double         *w =
         theta.begin() + network.block_offset(Block::w) + i * dim;
       const double eta = theta[network.block_offset(Block::eta) + i];
-      std::array<double, block_points> a;
+      std::array<double, block_points> a{}; // (a partial block's tail: 0)
       if (dim == 1)
         first_layer<1>(w, eta, in, q0, n_q, a);
       else if (dim == 2)
@@ -992,12 +1001,15 @@ namespace npde
       return {is_product, layer.data()};
     }
 
-    // Neuron i's chunk j on block b, with its first layer.
-    void
-    piece(const unsigned int                      b,
-          const unsigned int                      i,
-          const unsigned int                      j,
-          const std::pair<bool, const double *>  &layer)
+    // Neuron i's chunk j on block b, with its first layer. (Not inlined:
+    // advance() and add_to() then run the very same code, and the same
+    // contractions into fused multiply-adds, which the bitwise invariance
+    // above needs.)
+    [[gnu::noinline]] void
+    piece(const unsigned int                     b,
+          const unsigned int                     i,
+          const unsigned int                     j,
+          const std::pair<bool, const double *> &layer)
     {
       const unsigned int q0      = b * block_points;
       const unsigned int n_q     = std::min(block_points, in.n_points - q0);
@@ -1005,9 +1017,18 @@ namespace npde
       const unsigned int n_end   = (j == 0 ? in.n_levels : first_level(j - 1));
       double *const      out     = partial.data() + std::size_t(b) * P;
       const auto         run     = [&](auto d) {
-        backward_piece<decltype(d)::value>(network, in, factors, q0, n_q,
-                                           weights, i, layer.first,
-                                           layer.second, n_begin, n_end, out);
+        backward_piece<decltype(d)::value>(network,
+                                           in,
+                                           factors,
+                                           q0,
+                                           n_q,
+                                           weights,
+                                           i,
+                                           layer.first,
+                                           layer.second,
+                                           n_begin,
+                                           n_end,
+                                           out);
       };
       const unsigned int dim = network.dimension();
       if (dim == 1)
@@ -1038,7 +1059,8 @@ namespace npde
     const std::vector<Vector<double>> &weights,
     const FirstLayers                 *kept)
     : work(std::make_unique<Work>(network, times, points, weights, kept))
-  {}
+  {
+  }
 
 
 
@@ -1084,8 +1106,8 @@ namespace npde
                        const unsigned int n_q) {
                      // Neuron by neuron, its chunks left, in the order above.
                      const unsigned int done = w.pieces_done[b];
-                     double            *out  = w.partial.data() + std::size_t(b) * w.P;
-                     double             W    = 0; // Σ_n Σ_q w_qn: α Σ w
+                     double *out = w.partial.data() + std::size_t(b) * w.P;
+                     double  W   = 0; // Σ_n Σ_q w_qn: α Σ w
                      for (unsigned int n = 0; n < w.in.n_levels; ++n)
                        {
                          const double *weight = w.weights[n].data() + q0;

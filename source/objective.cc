@@ -80,9 +80,10 @@ namespace npde
             std::this_thread::yield();
           }
       };
-      const std::function<bool(unsigned int)> ready = [&](const unsigned int c) {
-        return done.load(std::memory_order_acquire) >= c;
-      };
+      const std::function<bool(unsigned int)> ready =
+        [&](const unsigned int c) {
+          return done.load(std::memory_order_acquire) >= c;
+        };
       const std::function<void(unsigned int)> report =
         [&](const unsigned int c) { done.store(c, std::memory_order_release); };
       double          result = 0;
@@ -151,9 +152,9 @@ namespace npde
       // if they fit in a core's second-level cache (8 bytes per point and
       // neuron; up to 1 MB). Larger ones would come back from memory, which
       // costs about as much as computing the exponentials again.
-      const std::size_t bytes = problem.state.source_point_coordinates().size() /
-                                network.dimension() * network.n_neurons() *
-                                sizeof(double);
+      const std::size_t bytes =
+        problem.state.source_point_coordinates().size() / network.dimension() *
+        network.n_neurons() * sizeof(double);
       first_layers_kept = (r != nullptr && bytes <= (std::size_t(1) << 20));
       network.evaluate(problem.state.times(),
                        problem.state.source_point_coordinates(),
@@ -218,7 +219,7 @@ namespace npde
         // thread waits for the next Λ, it starts the network's backward pass
         // on the levels whose weights it has made already; the rest is done
         // on all threads after the sweep.
-        const unsigned int    K = problem.state.n_steps();
+        const unsigned int K = problem.state.n_steps();
 
         overlapped(
           [&](const auto &report) {

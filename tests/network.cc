@@ -368,7 +368,8 @@ main(int argc, char **argv)
     net.add_weighted_gradient(b.times, b.points, b.weights, reference);
     Vector<double> pointwise = pointwise_gradient(net, b);
     pointwise -= reference;
-    testing::check(pointwise.linfty_norm() < 1e-13 * (1. + reference.linfty_norm()),
+    testing::check(pointwise.linfty_norm() <
+                     1e-13 * (1. + reference.linfty_norm()),
                    "97 levels: the batched gradient equals the sum of "
                    "pointwise ones");
 
@@ -377,19 +378,19 @@ main(int argc, char **argv)
     net.evaluate(b.times, b.points, values, &kept);
     // (first final level, pieces to take) for the successive advance() calls.
     const std::vector<std::vector<std::pair<unsigned int, unsigned int>>>
-      schedules = {{},
-                   {{97, 100}},
-                   {{65, 5}},
-                   {{65, 1000}},
-                   {{65, 5}, {33, 30}, {0, 2}},
-                   {{0, 13}},
-                   {{0, 100000}}};
-    bool same = true;
+         schedules = {{},
+                      {{97, 100}},
+                      {{65, 5}},
+                      {{65, 1000}},
+                      {{65, 5}, {33, 30}, {0, 2}},
+                      {{0, 13}},
+                      {{0, 100000}}};
+    bool same      = true;
     for (const auto *first_layers : {(Network::FirstLayers *)nullptr, &kept})
       for (const auto &schedule : schedules)
         {
-          Network::BackwardPass pass(net, b.times, b.points, b.weights,
-                                     first_layers);
+          Network::BackwardPass pass(
+            net, b.times, b.points, b.weights, first_layers);
           for (const auto &[first_final, pieces] : schedule)
             {
               unsigned int taken = 0;
@@ -397,7 +398,8 @@ main(int argc, char **argv)
             }
           Vector<double> gradient(net.n_parameters());
           pass.add_to(gradient);
-          same = same && std::memcmp(gradient.begin(), reference.begin(),
+          same = same && std::memcmp(gradient.begin(),
+                                     reference.begin(),
                                      sizeof(double) * gradient.size()) == 0;
         }
     testing::check(same,

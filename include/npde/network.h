@@ -213,9 +213,11 @@ namespace npde
        * microseconds.
        */
       void
-      advance(const unsigned int first_final, const std::function<bool()> &stop);
+      advance(const unsigned int           first_final,
+              const std::function<bool()> &stop);
 
-      /// Finish the pass on all threads and add the gradient to @p gradient.
+      /// Finish the pass on all threads and add the gradient to @p gradient
+      /// (once: a second call would add it again).
       void
       add_to(Vector<double> &gradient);
 
