@@ -495,6 +495,20 @@ namespace npde
       double kappa, alpha, gamma, delta;
     };
 
+    // f(std::integral_constant<int, dim>()): the dimension as a
+    // compile-time constant, for the kernels' templates.
+    template <typename F>
+    auto
+    with_dimension(const unsigned int dim, const F &f)
+    {
+      if (dim == 1)
+        return f(std::integral_constant<int, 1>());
+      else if (dim == 2)
+        return f(std::integral_constant<int, 2>());
+      else
+        return f(std::integral_constant<int, 3>());
+    }
+
     // Calls f(dim, block, first point, number of points) for every block of
     // points, spread over threads, with the dimension as a compile-time
     // constant.
@@ -514,12 +528,7 @@ namespace npde
             {
               const unsigned int q0  = b * block_points;
               const unsigned int n_q = std::min(block_points, n_points - q0);
-              if (dim == 1)
-                f(std::integral_constant<int, 1>(), b, q0, n_q);
-              else if (dim == 2)
-                f(std::integral_constant<int, 2>(), b, q0, n_q);
-              else
-                f(std::integral_constant<int, 3>(), b, q0, n_q);
+              with_dimension(dim, [&](auto d) { f(d, b, q0, n_q); });
             }
         },
         1);
@@ -532,26 +541,6 @@ namespace npde
       std::vector<double>                t; // mapped times
       std::array<std::vector<double>, 3> x; // mapped coordinates, transposed
     };
-
-    // The a_iq = w_i·x_q + η_i of one neuron on one block.
-    template <int dim>
-    inline void
-    first_layer(const double                     *w,
-                const double                      eta,
-                const Inputs                     &in,
-                const unsigned int                q0,
-                const unsigned int                n_q,
-                std::array<double, block_points> &a)
-    {
-#pragma omp simd
-      for (unsigned int q = 0; q < n_q; ++q)
-        {
-          double z = eta;
-          for (unsigned int k = 0; k < dim; ++k)
-            z += w[k] * in.x[k][q0 + q];
-          a[q] = z;
-        }
-    }
 
     // Sets e[q] = exp(κ a[q]); returns false if some |κa| is too large.
     // (A block's last entries beyond n_q are set to exp(0), so that the
@@ -575,6 +564,39 @@ namespace npde
       std::fill(y.begin() + n_q, y.end(), 0.);
       internal::vector_exp(y.data(), e.data(), block_points);
       return true;
+    }
+
+    // Neuron i's first layer on the block [q0, q0+n_q): a_iq = w_i·x_q + η_i,
+    // and e_q = e^{κa_iq} if the product form applies to the neuron there
+    // (returned). The forward pass and the backward pass both start here.
+    template <int dim>
+    inline bool
+    first_layer(const Network                    &network,
+                const Inputs                     &in,
+                const std::vector<bool>          &level_safe,
+                const unsigned int                i,
+                const unsigned int                q0,
+                const unsigned int                n_q,
+                std::array<double, block_points> &a,
+                std::array<double, block_points> &e)
+    {
+      const Vector<double> &theta = network.parameters();
+      const double         *w =
+        theta.begin() + network.block_offset(Network::Block::w) + i * dim;
+      const double eta = theta[network.block_offset(Network::Block::eta) + i];
+#pragma omp simd
+      for (unsigned int q = 0; q < n_q; ++q)
+        {
+          double z = eta;
+          for (unsigned int k = 0; k < dim; ++k)
+            z += w[k] * in.x[k][q0 + q];
+          a[q] = z;
+        }
+      return network.uses_product_form() && level_safe[i] &&
+             product_factors(ProductForm(network.activation()).kappa,
+                             a,
+                             n_q,
+                             e);
     }
   } // namespace
 
@@ -620,11 +642,8 @@ namespace npde
       const unsigned int    L       = in.n_levels;
       const Vector<double> &theta   = network.parameters();
       const Activation      sigma   = network.activation();
-      const bool            product = network.uses_product_form();
       const double          scale   = std::pow(double(N), -network.beta());
       const unsigned int    o_wt    = network.block_offset(Network::Block::w_t);
-      const unsigned int    o_w     = network.block_offset(Network::Block::w);
-      const unsigned int    o_eta   = network.block_offset(Network::Block::eta);
 
       std::array<double, block_points> a{}, e{}; // (a partial block's tail: 0)
       for (unsigned int n = 0; n < L; ++n)
@@ -636,10 +655,8 @@ namespace npde
       for (unsigned int i = 0; i < N; ++i)
         {
           const double c = theta[i];
-          first_layer<dim>(
-            theta.begin() + o_w + i * dim, theta[o_eta + i], in, q0, n_q, a);
-          const bool safe =
-            product && level_safe[i] && product_factors(form.kappa, a, n_q, e);
+          const bool   safe =
+            first_layer<dim>(network, in, level_safe, i, q0, n_q, a, e);
           if (keep != nullptr)
             {
               const std::size_t bi = std::size_t(q0 / block_points) * N + i;
@@ -978,27 +995,16 @@ namespace npde
           return {kept->product_form[bi] != 0,
                   kept->values.data() + bi * block_points};
         }
-      std::array<double, block_points> &layer = scratch;
-      const unsigned int                q0    = b * block_points;
-      const unsigned int    n_q   = std::min(block_points, in.n_points - q0);
-      const unsigned int    dim   = network.dimension();
-      const Vector<double> &theta = network.parameters();
-      const double         *w =
-        theta.begin() + network.block_offset(Block::w) + i * dim;
-      const double eta = theta[network.block_offset(Block::eta) + i];
+      const unsigned int q0  = b * block_points;
+      const unsigned int n_q = std::min(block_points, in.n_points - q0);
       std::array<double, block_points> a{}; // (a partial block's tail: 0)
-      if (dim == 1)
-        first_layer<1>(w, eta, in, q0, n_q, a);
-      else if (dim == 2)
-        first_layer<2>(w, eta, in, q0, n_q, a);
-      else
-        first_layer<3>(w, eta, in, q0, n_q, a);
-      const bool is_product =
-        network.uses_product_form() && level_safe[i] &&
-        product_factors(ProductForm(network.activation()).kappa, a, n_q, layer);
+      const bool is_product = with_dimension(network.dimension(), [&](auto d) {
+        return first_layer<decltype(d)::value>(
+          network, in, level_safe, i, q0, n_q, a, scratch);
+      });
       if (!is_product)
-        layer = a;
-      return {is_product, layer.data()};
+        scratch = a;
+      return {is_product, scratch.data()};
     }
 
     // Neuron i's chunk j on block b, with its first layer. (Not inlined:
@@ -1016,7 +1022,7 @@ namespace npde
       const unsigned int n_begin = first_level(j);
       const unsigned int n_end   = (j == 0 ? in.n_levels : first_level(j - 1));
       double *const      out     = partial.data() + std::size_t(b) * P;
-      const auto         run     = [&](auto d) {
+      with_dimension(network.dimension(), [&](auto d) {
         backward_piece<decltype(d)::value>(network,
                                            in,
                                            factors,
@@ -1029,14 +1035,7 @@ namespace npde
                                            n_begin,
                                            n_end,
                                            out);
-      };
-      const unsigned int dim = network.dimension();
-      if (dim == 1)
-        run(std::integral_constant<int, 1>());
-      else if (dim == 2)
-        run(std::integral_constant<int, 2>());
-      else
-        run(std::integral_constant<int, 3>());
+      });
     }
 
     const Network                     &network;

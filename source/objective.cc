@@ -112,6 +112,21 @@ namespace npde
 
 
   template <int dim>
+  bool
+  Objective<dim>::keep_first_layers() const
+  {
+    // If they fit in a core's second-level cache (8 bytes per point and
+    // neuron; up to 1 MB). Larger ones would come back from memory, which
+    // costs about as much as computing the exponentials again.
+    const std::size_t bytes = problem.state.source_point_coordinates().size() /
+                              network.dimension() * network.n_neurons() *
+                              sizeof(double);
+    return bytes <= (std::size_t(1) << 20);
+  }
+
+
+
+  template <int dim>
   void
   Objective<dim>::allow_overlapped_sweeps(const bool allow)
   {
@@ -148,18 +163,13 @@ namespace npde
     network.parameters() = theta;
     {
       TimerOutput::Scope t(timer, "network: forward");
-      // For a gradient, the backward pass takes the first layers from here
-      // if they fit in a core's second-level cache (8 bytes per point and
-      // neuron; up to 1 MB). Larger ones would come back from memory, which
-      // costs about as much as computing the exponentials again.
-      const std::size_t bytes =
-        problem.state.source_point_coordinates().size() / network.dimension() *
-        network.n_neurons() * sizeof(double);
-      first_layers_kept = (r != nullptr && bytes <= (std::size_t(1) << 20));
+      // A gradient (r given) needs the backward pass, which takes the first
+      // layers from here (see keep_first_layers()).
       network.evaluate(problem.state.times(),
                        problem.state.source_point_coordinates(),
                        g_values,
-                       first_layers_kept ? &first_layers : nullptr);
+                       r != nullptr && keep_first_layers() ? &first_layers :
+                                                             nullptr);
     }
     // Trilinos vectors are made here, never in the second thread: making
     // one calls MPI (the Epetra communicator), which only this thread may.
@@ -204,13 +214,12 @@ namespace npde
                                    problem.state.times(),
                                    problem.state.source_point_coordinates(),
                                    weights,
-                                   first_layers_kept ? &first_layers : nullptr);
+                                   keep_first_layers() ? &first_layers :
+                                                         nullptr);
     if (!overlap_sweeps())
       {
         adjoint_solver.solve(misfit_gradient);
         adjoint_solver.source_weights(weights);
-        TimerOutput::Scope t(timer, "network: backward");
-        backward.add_to(local);
       }
     else
       {
@@ -220,7 +229,6 @@ namespace npde
         // on the levels whose weights it has made already; the rest is done
         // on all threads after the sweep.
         const unsigned int K = problem.state.n_steps();
-
         overlapped(
           [&](const auto &report) {
             adjoint_solver.solve(misfit_gradient, [&](const unsigned int n) {
@@ -235,9 +243,12 @@ namespace npde
             });
             return 0.;
           });
-        TimerOutput::Scope t(timer, "network: backward"); // (beyond the sweep)
-        backward.add_to(local);
       }
+    {
+      // (With overlapped sweeps: the part left after the adjoint sweep.)
+      TimerOutput::Scope t(timer, "network: backward");
+      backward.add_to(local);
+    }
     // Every rank holds its own points' part; θ and ∇J are the same on all.
     gradient.reinit(network.n_parameters());
     Utilities::MPI::sum(ArrayView<const double>(local.begin(), local.size()),

@@ -2,8 +2,9 @@
 # and its output (stdout + stderr) against REGEX. With SHOULD_FAIL=ON the
 # program must exit non-zero, otherwise with 0. Optionally, EXPECT_FILES (a
 # '|'-separated list) must exist afterwards, and the file CHECK_FILE must
-# match CHECK_REGEX. SETUP_COPY ("source|destination"), if set, is copied
-# before the run, so that every run starts from the same files.
+# match CHECK_REGEX. SETUP_COPY ("source|destination", the destination
+# relative to the run's directory), if set, is copied before the run, so
+# that every run starts from the same files.
 if(SETUP_COPY)
   string(REPLACE "|" ";" _copy "${SETUP_COPY}")
   list(GET _copy 0 _source)

@@ -77,6 +77,10 @@ namespace npde
     forward(const Vector<double>                               &theta,
             std::vector<typename StateSolver<dim>::VectorType> *r);
 
+    /// Whether a gradient's forward pass keeps the network's first layers.
+    bool
+    keep_first_layers() const;
+
     ForwardProblem<dim>        &problem;
     Network                    &network;
     TargetData<dim>            &target;
@@ -86,11 +90,10 @@ namespace npde
     // r^n and the network's weights, kept between calls (no allocations).
     std::vector<typename StateSolver<dim>::VectorType> misfit_gradient;
     std::vector<Vector<double>>                        weights;
-    // The network's first layers from the forward pass, for the backward
-    // pass of the same θ.
+    // The network's first layers from the forward pass of a gradient, for
+    // its backward pass, if keep_first_layers().
     Network::FirstLayers first_layers;
-    bool                 first_layers_kept = false;
-    double               last_data_misfit  = 0.;
+    double               last_data_misfit = 0.;
   };
 
   /// What a Taylor test measured.
