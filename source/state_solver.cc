@@ -229,6 +229,7 @@ namespace npde
                          source_coupling);
     setup_point_coupling(quadrature, true, false, misfit_coupling);
     operators.clear();
+    mass_operator = &operator_matrix(1., 0., false);
     setup_known_sources_and_boundary_values();
 
     trajectory.assign(time_levels.size(),
@@ -1380,6 +1381,18 @@ namespace npde
       add_product(misfit_coupling.integration,
                   misfit_coupling.to_buffer(values),
                   out);
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::mass_product(const VectorType &u, VectorType &out) const
+  {
+    if (!mass_operator->local.empty())
+      mass_operator->local.vmult(out.begin(), u.begin());
+    else
+      mass_operator->matrix->vmult(out, u);
   }
 
 

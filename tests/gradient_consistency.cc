@@ -42,13 +42,7 @@ struct Setup
   Setup(const std::string &text, const MPI_Comm comm)
     : run(text, comm)
   {
-    run.problem->domain.create_mesh();
-    auto &tria = run.problem->domain.triangulation();
-    for (const auto &cell : tria.active_cell_iterators())
-      if (cell->is_locally_owned() && cell->center()[0] < 0.2)
-        cell->set_refine_flag();
-    tria.execute_coarsening_and_refinement();
-    run.problem->setup_state();
+    testing::setup_with_hanging_nodes(*run.problem, 0.2);
   }
   testing::Forward<2> run;
 };

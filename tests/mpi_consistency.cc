@@ -45,13 +45,7 @@ norms(const MPI_Comm comm, const bool source_at_points)
                             (source_at_points ? std::string("0") : source) +
                             "\nend\n",
                           comm);
-  auto               &tria = run.problem->domain.triangulation();
-  run.problem->domain.create_mesh();
-  for (const auto &cell : tria.active_cell_iterators())
-    if (cell->is_locally_owned() && cell->center()[0] < 0.3)
-      cell->set_refine_flag();
-  tria.execute_coarsening_and_refinement();
-  run.problem->setup_state();
+  testing::setup_with_hanging_nodes(*run.problem, 0.3);
 
   auto &state = run.problem->state;
   if (source_at_points)

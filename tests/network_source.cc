@@ -44,13 +44,7 @@ subsection State solver
   set Finite element degree = )" + std::to_string(degree) + R"(
   set Source quadrature rule = )" + (lobatto ? "gauss-lobatto" : "gauss") +
                             "\nend\n");
-  auto &tria = run.problem->domain.triangulation();
-  run.problem->domain.create_mesh();
-  for (const auto &cell : tria.active_cell_iterators())
-    if (cell->is_locally_owned() && cell->center()[0] < 0.3)
-      cell->set_refine_flag();
-  tria.execute_coarsening_and_refinement();
-  run.problem->setup_state();
+  testing::setup_with_hanging_nodes(*run.problem, 0.3);
   const auto &state = run.problem->state;
 
   Network network(dim, 30, 0.8, Activation::tanh);

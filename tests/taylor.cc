@@ -30,16 +30,7 @@ run_case(const std::string &name,
 {
   testing::Forward<dim> run(text);
   auto                 &problem = *run.problem;
-  problem.domain.create_mesh();
-  if (hanging_nodes)
-    {
-      auto &tria = problem.domain.triangulation();
-      for (const auto &cell : tria.active_cell_iterators())
-        if (cell->is_locally_owned() && cell->center()[0] < 0.4)
-          cell->set_refine_flag();
-      tria.execute_coarsening_and_refinement();
-    }
-  problem.setup_state();
+  testing::setup_with_hanging_nodes(problem, hanging_nodes ? 0.4 : 0.);
 
   TargetDataParameters target_parameters;
   target_parameters.parse_parameters(run.prm);

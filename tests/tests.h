@@ -287,6 +287,24 @@ subsection Target data
     };
 
     /**
+     * Create @p problem's mesh, refine once the cells whose centres lie left
+     * of x = @p x (hanging nodes; none if no centre lies left of @p x), and
+     * set up the state solver.
+     */
+    template <int dim>
+    void
+    setup_with_hanging_nodes(ForwardProblem<dim> &problem, const double x)
+    {
+      problem.domain.create_mesh();
+      auto &tria = problem.domain.triangulation();
+      for (const auto &cell : tria.active_cell_iterators())
+        if (cell->is_locally_owned() && cell->center()[0] < x)
+          cell->set_refine_flag();
+      tria.execute_coarsening_and_refinement();
+      problem.setup_state();
+    }
+
+    /**
      * What `npde` in training mode sets up (FittingProblem: the forward
      * problem, its data, the network, the objective) from parameter text,
      * silently.

@@ -265,6 +265,17 @@ namespace npde
     add_test_function_integrals(const Vector<double> &values,
                                 VectorType           &out) const;
 
+    /**
+     * @p out = Cᵀ M u, with M_ij = Σ_q φ_i(x_q) φ_j(x_q) JxW_q the mass
+     * matrix of quadrature_points() and quadrature_weights() (so M = ΦᵀWΦ
+     * with the matrices of values_at_quadrature_points() and the weights),
+     * and its rows condensed: zero at constrained dofs. TargetData writes
+     * the misfit with it. Reads only data made in setup(), so another
+     * thread may call it during a sweep (on one rank).
+     */
+    void
+    mass_product(const VectorType &u, VectorType &out) const;
+
     /// w = Bᵀ μ: μ_h(x_q)·JxW_q at source_points(), for the network's
     /// backward pass.
     void
@@ -305,6 +316,11 @@ namespace npde
      */
     void
     distribute_homogeneous_constraints(VectorType &v) const;
+
+    /// Give @p u the Dirichlet values of t_n, then hanging-node values:
+    /// the constraints every U^n satisfies.
+    void
+    apply_constraints(const unsigned int n, VectorType &u) const;
 
     /// Hanging-node and zero Dirichlet constraints: the condensed space.
     const AffineConstraints<double> &
@@ -415,9 +431,6 @@ namespace npde
                       const double      t,
                       const double      k);
 
-    /// Dirichlet values at t_n, then hanging-node values.
-    void
-    apply_constraints(const unsigned int n, VectorType &u) const;
 
     /**
      * Newton's method for R^n(U^n) = 0 from the initial guess @p u; R^n(u)
@@ -465,6 +478,9 @@ namespace npde
     DynamicSparsityPattern operator_sparsity;
     mutable std::map<std::tuple<double, double, bool>, OperatorMatrix>
       operators;
+    // operator_matrix(1, 0, false), made in setup(): a map lookup during a
+    // sweep could meet an insertion by the sweep's thread.
+    const OperatorMatrix *mass_operator = nullptr;
 
     /// dst += operator_matrix(c_mass, c_op, transpose)·src, through the CSR
     /// copy on one rank.

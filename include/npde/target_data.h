@@ -103,6 +103,10 @@ namespace npde
     local_misfit(std::vector<VectorType>                  *r,
                  const std::function<void(unsigned int)> &wait_for_level) const;
 
+    /// h^n at the state solver's quadrature_points() (this rank's).
+    const Vector<double> &
+    quadrature_values(const unsigned int n) const;
+
     /// ω_n, the trapezoid weight of level n.
     double
     time_weight(const unsigned int n) const;
@@ -132,6 +136,8 @@ namespace npde
     compute_reference_simulation();
     void
     add_noise();
+    void
+    setup_projection();
 
     struct Reference;
 
@@ -141,6 +147,13 @@ namespace npde
     ConditionalOStream         &pcout;
     std::vector<Vector<double>> h;
     std::vector<VectorType>     h_nodal;
+    // The misfit through a vector P^n of the finite-element space (see
+    // setup_projection()): P^n, s^n = Cᵀ(M P^n − ΦᵀWh^n) and the misfit
+    // Σ_q JxW_q (Φ P^n − h^n)_q² of P^n on this rank.
+    std::vector<VectorType>     projection;
+    std::vector<VectorType>     projection_residual;
+    std::vector<double>         projection_misfit;
+    mutable VectorType          difference, product; // work space of the misfit
     double                      h_max = 0.;
     std::unique_ptr<Reference>  reference;
     std::unique_ptr<Expression> g_star;
