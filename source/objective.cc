@@ -143,9 +143,10 @@ namespace npde
     // and Λ^{n+1}: a second thread can compute them level by level while a
     // sweep goes on. That is safe on one rank (with several, both threads
     // would need MPI at the same time) and without a reaction term (then
-    // the sweeps touch none of the misfit's or the source's matrices and
-    // buffers). The sums run in the same order, so the results are bitwise
-    // those computed after the sweeps.
+    // the sweeps use none of the matrices and buffers of the quadrature
+    // points that the second thread's work could share with them). The sums run
+    // in the same order, so the results are bitwise those computed after the
+    // sweeps.
     return allow_overlap &&
            Utilities::MPI::n_mpi_processes(
              problem.domain.triangulation().get_communicator()) == 1 &&

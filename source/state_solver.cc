@@ -262,6 +262,12 @@ namespace npde
     hanging_node_constraints.reinit(locally_relevant_dofs);
     DoFTools::make_hanging_node_constraints(dofs, hanging_node_constraints);
     hanging_node_constraints.close();
+    // distribute() is collective (it imports ghost values): every rank must
+    // call it if any has a hanging node.
+    has_hanging_nodes =
+      Utilities::MPI::max(hanging_node_constraints.n_constraints() > 0 ? 1u :
+                                                                         0u,
+                          communicator) > 0;
 
     homogeneous_constraints.clear();
     homogeneous_constraints.reinit(locally_relevant_dofs);
@@ -685,9 +691,13 @@ namespace npde
             boundary_values[n].emplace_back(
               locally_owned_dofs.index_within_set(v.first), v.second);
       }
-    same_boundary_values.assign(time_levels.size(), false);
+    // On all ranks: the sweep's path through a step (see solve()) depends on
+    // it, and the paths make different collective calls.
+    std::vector<unsigned int> same(time_levels.size(), 0);
     for (unsigned int n = 1; n < time_levels.size(); ++n)
-      same_boundary_values[n] = (boundary_values[n] == boundary_values[n - 1]);
+      same[n] = (boundary_values[n] == boundary_values[n - 1]);
+    Utilities::MPI::min(same, communicator, same);
+    same_boundary_values.assign(same.begin(), same.end());
 
     known_sources.clear();
     if (!model.has_source() && !model.has_neumann_flux())
@@ -916,7 +926,7 @@ namespace npde
   StateSolver<dim>::distribute_hanging_node_values(VectorType &v) const
   {
     // distribute() imports ghost values even when there is nothing to do.
-    if (hanging_node_constraints.n_constraints() > 0)
+    if (has_hanging_nodes)
       hanging_node_constraints.distribute(v);
   }
 

@@ -184,16 +184,16 @@ namespace npde
     for (auto &v : h_nodal)
       state.distribute_hanging_node_values(v);
 
-    setup_projection();
+    setup_interpolant();
   }
 
 
 
   // The misfit of level n, Σ_q JxW_q (Φ U − h)_q², costs two sparse
-  // products over all quadrature points when written that way: Φ U and Bᵀ
-  // of the weighted differences for r^n (3200 points per level in the
-  // paper's setting). Written through a vector P of the same space, with
-  // M = ΦᵀWΦ the mass matrix of the same quadrature and d = U − P,
+  // products over all quadrature points when written that way: Φ U, and
+  // B_Q = CᵀΦᵀW applied to the weighted differences for r^n (3200 points per
+  // level in the paper's setting). Written through a vector P of the same
+  // space, with M = ΦᵀWΦ the mass matrix of the same quadrature and d = U − P,
   //
   //   Σ_q JxW_q (Φ U − h)_q² = dᵀ M d + 2 dᵀ (M P − ΦᵀWh)
   //                            + Σ_q JxW_q (Φ P − h)_q²,
@@ -206,36 +206,38 @@ namespace npde
   // and dᵀ(M P − ΦᵀWh) = dᵀ s^n: condensed vectors throughout, zero at the
   // constrained dofs.
   //
-  // P matters for round-off only: the three terms add up to the misfit, which
-  // is small after training, and they should not be much larger than it. The
-  // last term is the misfit of P itself; no U of the space fits h much better
-  // than the interpolant of h (the displayed field h_nodal, constrained), so
-  // that is P: the terms stay within a small factor of the misfit, and no
-  // digits are lost to cancellation.
+  // P matters for round-off only. The three terms add up to the misfit,
+  // which is small after training; if they were much larger than it, their
+  // sum would lose digits. The last term is the misfit of P itself, and no U
+  // of the space fits h much better than the interpolant of h (the displayed
+  // field h_nodal, constrained) does, so that is P: the terms stay within a
+  // small factor of the misfit, and the result is about as accurate as the
+  // plain sum over the points (s^n, a difference of terms of the size of h,
+  // carries round-off of that size, like Φ U − h in the plain sum).
   template <int dim>
   void
-  TargetData<dim>::setup_projection()
+  TargetData<dim>::setup_interpolant()
   {
     const StateSolver<dim> &state = problem.state;
     const auto             &JxW   = state.quadrature_weights();
     const unsigned int      K     = state.n_steps();
-    projection.assign(K + 1, state.new_vector());
-    projection_residual.assign(K + 1, state.new_vector());
-    projection_misfit.assign(K + 1, 0.);
+    interpolant.assign(K + 1, state.new_vector());
+    interpolant_residual.assign(K + 1, state.new_vector());
+    interpolant_misfit.assign(K + 1, 0.);
     Vector<double> values;
     for (unsigned int n = 0; n <= K; ++n)
       {
-        projection[n] = h_nodal[n];
-        state.apply_constraints(n, projection[n]);
-        state.mass_product(projection[n], projection_residual[n]);
-        state.values_at_quadrature_points(projection[n], values);
+        interpolant[n] = h_nodal[n];
+        state.apply_constraints(n, interpolant[n]);
+        state.mass_product(interpolant[n], interpolant_residual[n]);
+        state.values_at_quadrature_points(interpolant[n], values);
         values -= h[n];
         for (unsigned int q = 0; q < values.size(); ++q)
-          projection_misfit[n] += values[q] * values[q] * JxW[q];
-        // s^n = Cᵀ M P − B h, with B = CᵀΦᵀW of add_test_function_integrals().
+          interpolant_misfit[n] += values[q] * values[q] * JxW[q];
+        // s^n = Cᵀ M P − B_Q h, B_Q = CᵀΦᵀW of add_test_function_integrals().
         values = h[n];
         values *= -1.;
-        state.add_test_function_integrals(values, projection_residual[n]);
+        state.add_test_function_integrals(values, interpolant_residual[n]);
       }
     difference = state.new_vector();
     product    = state.new_vector();
@@ -506,7 +508,7 @@ namespace npde
     const StateSolver<dim> &state = problem.state;
     if (r && r->size() != state.n_steps() + 1)
       r->assign(state.n_steps() + 1, state.new_vector());
-    // Through the projection (setup_projection()): per level one product
+    // Through the interpolant (setup_interpolant()): per level one product
     // with M over the owned dofs and sums over them.
     const unsigned int n_owned = state.dof_handler().n_locally_owned_dofs();
     double             J       = 0;
@@ -515,19 +517,20 @@ namespace npde
         if (wait_for_level)
           wait_for_level(n);
         const double *const u = state.state(n).begin();
-        const double *const p = projection[n].begin();
-        const double *const s = projection_residual[n].begin();
+        const double *const p = interpolant[n].begin();
+        const double *const s = interpolant_residual[n].begin();
         double *const       d = difference.begin();
         for (unsigned int i = 0; i < n_owned; ++i)
           d[i] = u[i] - p[i];
         VectorType &Md = r ? (*r)[n] : product;
+        AssertDimension(Md.locally_owned_size(), n_owned);
         state.mass_product(difference, Md);
         double *const m   = Md.begin();
         double        sum = 0;
         for (unsigned int i = 0; i < n_owned; ++i)
           sum += d[i] * (m[i] + 2. * s[i]);
         const double omega = time_weight(n);
-        J += 0.5 * omega * (sum + projection_misfit[n]);
+        J += 0.5 * omega * (sum + interpolant_misfit[n]);
         if (r)
           for (unsigned int i = 0; i < n_owned; ++i)
             m[i] = omega * (m[i] + s[i]);

@@ -15,6 +15,8 @@
 
 #include "tests.h"
 
+#include <limits>
+
 using namespace npde;
 
 
@@ -30,7 +32,8 @@ run_case(const std::string &name,
 {
   testing::Forward<dim> run(text);
   auto                 &problem = *run.problem;
-  testing::setup_with_hanging_nodes(problem, hanging_nodes ? 0.4 : 0.);
+  testing::setup_with_hanging_nodes(
+    problem, hanging_nodes ? 0.4 : -std::numeric_limits<double>::infinity());
 
   TargetDataParameters target_parameters;
   target_parameters.parse_parameters(run.prm);

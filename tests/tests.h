@@ -289,7 +289,8 @@ subsection Target data
     /**
      * Create @p problem's mesh, refine once the cells whose centres lie left
      * of x = @p x (hanging nodes; none if no centre lies left of @p x), and
-     * set up the state solver.
+     * set up the state solver. For distributed triangulations (2D, 3D): each
+     * rank flags its own cells.
      */
     template <int dim>
     void

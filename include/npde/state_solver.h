@@ -431,7 +431,6 @@ namespace npde
                       const double      t,
                       const double      k);
 
-
     /**
      * Newton's method for R^n(U^n) = 0 from the initial guess @p u; R^n(u)
      * is @p known plus the part that depends on u. With @p residual_given,
@@ -504,6 +503,8 @@ namespace npde
       boundary_values; // u_D(t_n) at the owned Dirichlet dofs, local index
     // Whether u_D(t_n) = u_D(t_{n−1}) at the Dirichlet dofs (entry 0 false).
     std::vector<bool> same_boundary_values;
+    // Whether any rank has hanging nodes.
+    bool has_hanging_nodes = false;
 
     MatrixType           jacobian;
     mutable LinearSolver linear_solver;

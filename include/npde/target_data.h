@@ -94,9 +94,9 @@ namespace npde
     misfit(std::vector<VectorType> *r = nullptr) const;
 
     /**
-     * This rank's part of misfit() (no MPI communication, so another thread
-     * may run it). @p wait_for_level, if given, is called with n before
-     * level n is read: Objective::forward uses it to follow the forward
+     * This rank's part of misfit() (on one rank no MPI communication, so
+     * another thread may run it). @p wait_for_level, if given, is called with n
+     * before level n is read: Objective::forward uses it to follow the forward
      * sweep level by level.
      */
     double
@@ -137,7 +137,7 @@ namespace npde
     void
     add_noise();
     void
-    setup_projection();
+    setup_interpolant();
 
     struct Reference;
 
@@ -148,11 +148,11 @@ namespace npde
     std::vector<Vector<double>> h;
     std::vector<VectorType>     h_nodal;
     // The misfit through a vector P^n of the finite-element space (see
-    // setup_projection()): P^n, s^n = Cᵀ(M P^n − ΦᵀWh^n) and the misfit
+    // setup_interpolant()): P^n, s^n = Cᵀ(M P^n − ΦᵀWh^n) and the misfit
     // Σ_q JxW_q (Φ P^n − h^n)_q² of P^n on this rank.
-    std::vector<VectorType>     projection;
-    std::vector<VectorType>     projection_residual;
-    std::vector<double>         projection_misfit;
+    std::vector<VectorType>     interpolant;
+    std::vector<VectorType>     interpolant_residual;
+    std::vector<double>         interpolant_misfit;
     mutable VectorType          difference, product; // work space of the misfit
     double                      h_max = 0.;
     std::unique_ptr<Reference>  reference;
