@@ -212,8 +212,7 @@ namespace npde
   // of the space fits h much better than the interpolant of h (the displayed
   // field h_nodal, constrained) does, so that is P: the terms stay within a
   // small factor of the misfit, and the result is about as accurate as the
-  // plain sum over the points (s^n, a difference of terms of the size of h,
-  // carries round-off of that size, like Φ U − h in the plain sum).
+  // plain sum over the points.
   template <int dim>
   void
   TargetData<dim>::setup_interpolant()
@@ -229,14 +228,13 @@ namespace npde
       {
         interpolant[n] = h_nodal[n];
         state.apply_constraints(n, interpolant[n]);
-        state.mass_product(interpolant[n], interpolant_residual[n]);
+        // Φ P − h gives both δ^n and s^n = CᵀΦᵀW(Φ P − h) (CᵀM = CᵀΦᵀWΦ;
+        // add_test_function_integrals() applies CᵀΦᵀW): no difference of
+        // data-sized vectors.
         state.values_at_quadrature_points(interpolant[n], values);
         values -= h[n];
         for (unsigned int q = 0; q < values.size(); ++q)
           interpolant_misfit[n] += values[q] * values[q] * JxW[q];
-        // s^n = Cᵀ M P − B_Q h, B_Q = CᵀΦᵀW of add_test_function_integrals().
-        values = h[n];
-        values *= -1.;
         state.add_test_function_integrals(values, interpolant_residual[n]);
       }
     difference = state.new_vector();
