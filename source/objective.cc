@@ -118,9 +118,8 @@ namespace npde
     // If they fit in a core's second-level cache (8 bytes per point and
     // neuron; up to 1 MB). Larger ones would come back from memory, which
     // costs about as much as computing the exponentials again.
-    const std::size_t bytes = problem.state.source_point_coordinates().size() /
-                              network.dimension() * network.n_neurons() *
-                              sizeof(double);
+    const std::size_t bytes = problem.state.source_points().size() *
+                              network.n_neurons() * sizeof(double);
     return bytes <= (std::size_t(1) << 20);
   }
 
