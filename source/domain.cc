@@ -12,7 +12,9 @@
 
 #include <npde/domain.h>
 #include <npde/expression.h>
+#include <npde/input_check.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -173,7 +175,41 @@ namespace npde
                        "Generator arguments' or 'Domain/Mesh file'.");
 
     attach_boundary_manifolds();
+    check_refined_size();
     tria->refine_global(parameters.global_refinements);
+  }
+
+
+
+  // Each global refinement multiplies the number of cells by 2^dim, so a
+  // value of 'Global refinements' a few too high asks for more memory than
+  // any machine has, and deal.II would stop with a bare std::bad_alloc (or
+  // the machine swap) long after start-up. A cell of the refined mesh costs
+  // at least about 1 kB in all (the triangulation and p4est's copy, the
+  // dofs, the sparsity pattern and matrices, the cell matrices npde keeps):
+  // the estimate is a lower bound, checked before refining.
+  template <int dim>
+  void
+  Domain<dim>::check_refined_size() const
+  {
+    const double bytes_per_cell = 1000.;
+    const double cells          = double(tria->n_global_active_cells()) *
+                         std::pow(2., dim * parameters.global_refinements);
+    const double ranks =
+      Utilities::MPI::n_mpi_processes(tria->get_communicator());
+    const double needed = cells * bytes_per_cell / ranks;
+    if (needed > available_memory())
+      throw InputError(
+        "'Domain/Global refinements' = " +
+        std::to_string(parameters.global_refinements) + " refines the " +
+        std::to_string(tria->n_global_active_cells()) +
+        " cells of the coarse mesh into " + Utilities::to_string(cells) +
+        " cells, which need at least " + memory_string(needed) +
+        " per MPI rank, but this process may use " +
+        memory_string(available_memory()) +
+        ". Use fewer global refinements (each one multiplies the number of "
+        "cells by " +
+        std::to_string(1 << dim) + "), a coarser mesh, or more MPI ranks.");
   }
 
 
@@ -217,7 +253,12 @@ namespace npde
         std::filesystem::current_path().string() +
         "'). Give a path to a .msh, .vtk or .inp file relative to the working "
         "directory, or use 'Mesh source = generator'.");
-    GridIn<dim> grid_in(*tria);
+    // The file is read into a serial Triangulation first: that one takes
+    // any cell type, so that a mesh of triangles or tetrahedra can be
+    // recognised and reported here, where p4est would crash on it.
+    // (copy_triangulation() copies the mesh smoothing too: keep ours.)
+    Triangulation<dim> serial(tria->get_mesh_smoothing());
+    GridIn<dim>        grid_in(serial);
     try
       {
         grid_in.read(file);
@@ -225,9 +266,31 @@ namespace npde
     catch (const std::exception &e)
       {
         throw InputError("Domain: could not read the mesh file '" + file +
-                         "' as a " + std::to_string(dim) +
-                         "D mesh: " + user_message(e));
+                         "' given in 'Domain/Mesh file' as a " +
+                         std::to_string(dim) + "D mesh: " + user_message(e));
       }
+    if (!serial.all_reference_cells_are_hyper_cube())
+      throw InputError(
+        "Domain: the mesh file '" + file + "' given in 'Domain/Mesh file' " +
+        "holds " +
+        (serial.all_reference_cells_are_simplex() ?
+           std::string(dim == 2 ? "triangles" : "tetrahedra") :
+           std::string("cells of mixed types")) +
+        ", but npde needs " +
+        (dim == 2 ? "quadrilaterals" :
+         dim == 3 ? "hexahedra" :
+                    "lines") +
+        ". In Gmsh, " +
+        (dim == 2 ? "recombine the triangles into quadrilaterals with "
+                    "'Recombine Surface{...};' (or 'Mesh.RecombineAll = 1;', "
+                    "best with 'Mesh.Algorithm = 8;'), or subdivide every "
+                    "cell into quadrilaterals with "
+                    "'Mesh.SubdivisionAlgorithm = 1;'" :
+                    "subdivide every tetrahedron into hexahedra with "
+                    "'Mesh.SubdivisionAlgorithm = 2;', or mesh with "
+                    "recombined, extruded or transfinite volumes") +
+        "; then mesh again and save the .msh file.");
+    tria->copy_triangulation(serial);
   }
 
 
@@ -254,11 +317,30 @@ namespace npde
                            "' is not of the form 'boundary id : spherical : "
                            "center' with a center of " +
                            std::to_string(dim) + " coordinates.");
-        const types::boundary_id boundary_id =
-          Utilities::string_to_int(parts[0]);
-        Point<dim> center;
-        for (unsigned int d = 0; d < dim; ++d)
-          center[d] = Utilities::string_to_double(center_text[d]);
+        types::boundary_id boundary_id;
+        Point<dim>         center;
+        try
+          {
+            const int id = Utilities::string_to_int(parts[0]);
+            if (id < 0 || id > 255)
+              throw std::out_of_range(parts[0]);
+            boundary_id = id;
+            for (unsigned int d = 0; d < dim; ++d)
+              {
+                center[d] = Utilities::string_to_double(center_text[d]);
+                if (!std::isfinite(center[d]))
+                  throw std::out_of_range(center_text[d]);
+              }
+          }
+        catch (const std::exception &)
+          {
+            throw InputError("Domain/Manifolds: in the entry '" + entry +
+                             "', the boundary id must be an integer in "
+                             "[0, 255] and the center " +
+                             std::to_string(dim) +
+                             " numbers separated by ',', as in "
+                             "'1 : spherical : 0, 0'.");
+          }
 
         if constexpr (dim == 1)
           throw InputError("Domain/Manifolds: a 1D domain has no curved "

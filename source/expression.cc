@@ -5,10 +5,13 @@
 #include <deal.II/base/utilities.h>
 
 #include <npde/expression.h>
+#include <npde/input_check.h>
 
 #include <muParser.h>
 
 #include <algorithm>
+#include <cmath>
+#include <set>
 #include <sstream>
 
 namespace npde
@@ -18,6 +21,10 @@ namespace npde
   {
     std::map<std::string, double> constants{{"pi", numbers::PI},
                                             {"Pi", numbers::PI}};
+    // The names the expressions use as variables cannot also be constants:
+    // muparser would take the variable, and the constant would be ignored.
+    const std::vector<std::string> variables = {"x", "y", "z", "t", "u"};
+    std::set<std::string>          given;
     for (const std::string &entry : Utilities::split_string_list(text, ','))
       {
         const std::vector<std::string> parts =
@@ -28,19 +35,35 @@ namespace npde
                            "' is not of the form name=value. Write the "
                            "constants as a comma-separated list, e.g. "
                            "'eps=0.32, D=0.01'.");
+        const std::string &name = parts[0];
+        if (!is_identifier(name))
+          throw InputError("Parameter '" + parameter_name + "': '" + name +
+                           "' cannot name a constant: a name starts with a "
+                           "letter or '_' and has only letters, digits and "
+                           "'_'.");
+        if (std::find(variables.begin(), variables.end(), name) !=
+            variables.end())
+          throw InputError("Parameter '" + parameter_name + "': '" + name +
+                           "' is a variable of the expressions (x, y, z, t, "
+                           "u) and cannot also be a constant. Choose another "
+                           "name.");
+        if (!given.insert(name).second)
+          throw InputError("Parameter '" + parameter_name +
+                           "': the constant '" + name +
+                           "' is defined twice. Give each constant once.");
         try
           {
             std::size_t  end   = 0;
             const double value = std::stod(parts[1], &end);
-            if (end != parts[1].size())
+            if (end != parts[1].size() || !std::isfinite(value))
               throw std::invalid_argument(parts[1]);
-            constants[parts[0]] = value;
+            constants[name] = value;
           }
         catch (const std::exception &)
           {
             throw InputError("Parameter '" + parameter_name + "': the value '" +
-                             parts[1] + "' of the constant '" + parts[0] +
-                             "' is not a number.");
+                             parts[1] + "' of the constant '" + name +
+                             "' is not a finite number.");
           }
       }
     return constants;
@@ -139,6 +162,10 @@ namespace npde
         used_variables.clear();
         for (const auto &v : parser->GetUsedVar())
           used_variables.push_back(v.first);
+        // Zero by value, not by spelling: "0.00", "0e0" or "2-2" are zero
+        // too. An expression that uses no variable is a constant, and this
+        // is its value.
+        zero = used_variables.empty() && parser->Eval() == 0.;
       }
     catch (const mu::Parser::exception_type &e)
       {
@@ -181,9 +208,7 @@ namespace npde
   bool
   Expression::is_zero() const
   {
-    std::string t = text;
-    t.erase(std::remove_if(t.begin(), t.end(), ::isspace), t.end());
-    return t == "0" || t == "0.0" || t == "0." || t == "0e0";
+    return zero;
   }
 
 

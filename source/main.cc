@@ -11,19 +11,26 @@
 int
 main(int argc, char *argv[])
 {
+  // Threads: as many as there are cores per MPI rank (the network uses
+  // them). MPI lives until the end of main(), so that the error handlers
+  // below still know which rank they are on.
+  dealii::Utilities::MPI::MPI_InitFinalize mpi(
+    argc, argv, dealii::numbers::invalid_unsigned_int);
+  const bool rank_0 =
+    (dealii::Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0);
   try
     {
-      // Threads: as many as there are cores per MPI rank (the network uses them).
-      dealii::Utilities::MPI::MPI_InitFinalize mpi(
-        argc, argv, dealii::numbers::invalid_unsigned_int);
       return npde::run_program(argc, argv);
     }
   catch (const npde::InputError &exc)
     {
-      // Mistakes in the input: a message for the user, no stack trace.
-      std::cerr << std::endl
-                << "npde: error: " << exc.what() << std::endl
-                << "Aborting!" << std::endl;
+      // Mistakes in the input: a message for the user, no stack trace. Every
+      // rank throws the same InputError (see input_check.h), and rank 0
+      // alone prints it.
+      if (rank_0)
+        std::cerr << std::endl
+                  << "npde: error: " << exc.what() << std::endl
+                  << "Aborting!" << std::endl;
       return 1;
     }
   catch (const std::exception &exc)

@@ -110,10 +110,10 @@ namespace npde
       for (const std::string &s :
            Utilities::split_string_list(prm.get("Schedule")))
         schedule.push_back(Utilities::string_to_int(s));
-      max_rounds = prm.get_integer("Maximum number of rounds");
-      indicator  = prm.get("Indicator") == "dual weighted" ?
-                     Indicator::dual_weighted :
-                     Indicator::state;
+      max_rounds       = prm.get_integer("Maximum number of rounds");
+      indicator        = prm.get("Indicator") == "dual weighted" ?
+                           Indicator::dual_weighted :
+                           Indicator::state;
       include_data     = prm.get_bool("Include data");
       refinement       = prm.get("Refinement") == "global" ?
                            Refinement::global :
@@ -153,12 +153,13 @@ namespace npde
     , shared(dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
                &problem.domain.triangulation()) == nullptr)
     // A schedule brings no more rounds than it lists.
-    , max_rounds(
-        parameters.trigger == MeshAdaptationParameters::Trigger::none ? 0 :
-        parameters.trigger == MeshAdaptationParameters::Trigger::schedule ?
-          std::min<unsigned int>(parameters.max_rounds,
-                                 parameters.schedule.size()) :
-          parameters.max_rounds)
+    , max_rounds(parameters.trigger == MeshAdaptationParameters::Trigger::none ?
+                   0 :
+                 parameters.trigger ==
+                     MeshAdaptationParameters::Trigger::schedule ?
+                   std::min<unsigned int>(parameters.max_rounds,
+                                          parameters.schedule.size()) :
+                   parameters.max_rounds)
   {
   }
 
@@ -215,8 +216,8 @@ namespace npde
   {
     const StateSolver<dim> &state = problem.state;
     const auto             &tria  = problem.domain.triangulation();
-    const QGauss<dim - 1>   face_quadrature(
-      state.dof_handler().get_fe().degree + 1);
+    const QGauss<dim - 1> face_quadrature(state.dof_handler().get_fe().degree +
+                                          1);
 
     // ρ_K of a (distributed) finite-element vector.
     const auto kelly = [&](const typename StateSolver<dim>::VectorType &v) {
@@ -275,7 +276,7 @@ namespace npde
 
 
   template <int dim>
-  void
+  bool
   MeshAdaptation<dim>::refine()
   {
     auto              &tria      = problem.domain.triangulation();
@@ -305,6 +306,7 @@ namespace npde
       }
 
     // Keep every cell between the minimum and the maximum level.
+    unsigned int flagged = 0;
     for (const auto &cell : tria.active_cell_iterators())
       if (shared || cell->is_locally_owned())
         {
@@ -312,9 +314,23 @@ namespace npde
             cell->clear_refine_flag();
           if (cell->level() <= static_cast<int>(parameters.min_level))
             cell->clear_coarsen_flag();
+          if (cell->refine_flag_set() || cell->coarsen_flag_set())
+            flagged = 1;
         }
-    tria.execute_coarsening_and_refinement();
     ++n_rounds;
+
+    // A round whose every marked cell is at a level limit leaves the mesh as
+    // it is: nothing is rebuilt, and the optimiser need not restart.
+    if (Utilities::MPI::max(flagged, tria.get_communicator()) == 0)
+      {
+        pcout << "   Mesh adaptation round " << n_rounds
+              << ": the mesh does not change (the marked cells are at "
+                 "'Mesh adaptation/Maximum level' or 'Minimum level'); "
+                 "training goes on"
+              << std::endl;
+        return false;
+      }
+    tria.execute_coarsening_and_refinement();
 
     // Everything that lives on the mesh is rebuilt; θ is untouched.
     problem.setup_state();
@@ -324,6 +340,7 @@ namespace npde
           << tria.n_global_active_cells() << " cells, " << dofs_then << " -> "
           << problem.state.dof_handler().n_dofs() << " dofs, "
           << tria.n_global_levels() << " levels" << std::endl;
+    return true;
   }
 
 

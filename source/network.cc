@@ -10,9 +10,11 @@
 #include <deal.II/base/utilities.h>
 
 #include <npde/expression.h>
+#include <npde/input_check.h>
 #include <npde/network.h>
 #include <npde/output.h>
 
+#include <boost/lexical_cast.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
@@ -22,6 +24,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace npde
@@ -168,9 +171,39 @@ namespace npde
             "D inputs, but the problem is " + std::to_string(dimension) + "D.");
         return network;
       }
+    check_size(dimension, p.n_neurons, "'Network/Number of neurons'");
     Network network(dimension, p.n_neurons, p.beta, p.activation);
     network.initialize_randomly(p.weight_std, p.output_range, p.seed);
     return network;
+  }
+
+
+
+  // θ, the gradient, a trial θ and its gradient, two vectors of optimiser
+  // state (Adam's moments, or L-BFGS's newest pair) and the first layer's
+  // values that the backward pass keeps: at least eight vectors of P
+  // doubles while training.
+  void
+  Network::check_size(const unsigned int dimension,
+                      const double       n_neurons,
+                      const std::string &where)
+  {
+    const double n_parameters = n_neurons * (dimension + 3.);
+    const double needed       = 8. * 8. * n_parameters;
+    if (n_parameters > double(std::numeric_limits<int>::max()))
+      throw InputError(
+        where + ": " + Utilities::to_string(n_neurons) +
+        " neurons give N(d+3) = " + Utilities::to_string(n_parameters) +
+        " parameters, more than npde can index (2^31 - 1). "
+        "Use fewer neurons.");
+    if (needed > available_memory())
+      throw InputError(where + ": " + Utilities::to_string(n_neurons) +
+                       " neurons give " + Utilities::to_string(n_parameters) +
+                       " parameters, and the vectors of that size that "
+                       "training keeps need at least " +
+                       memory_string(needed) + ", but this process may use " +
+                       memory_string(available_memory()) +
+                       ". Use fewer neurons.");
   }
 
 
@@ -182,11 +215,14 @@ namespace npde
   {
     boost::random::mt19937                           generator(seed);
     boost::random::normal_distribution<double>       normal(0., weight_std);
-    boost::random::uniform_real_distribution<double> uniform(-output_range,
-                                                             output_range);
+    boost::random::uniform_real_distribution<double> uniform(
+      -output_range, output_range > 0. ? output_range : 1.);
+    // (Boost's uniform_real_distribution(0, 0) never returns: it waits for
+    // a draw in the empty interval [0, 0). A range of 0 means c = 0.)
     for (unsigned int i = 0; i < N; ++i)
       {
-        theta[block_offset(Block::c) + i]   = uniform(generator);
+        theta[block_offset(Block::c) + i] =
+          (output_range > 0. ? uniform(generator) : 0.);
         theta[block_offset(Block::w_t) + i] = normal(generator);
         for (unsigned int k = 0; k < dim; ++k)
           theta[block_offset(Block::w) + i * dim + k] = normal(generator);
@@ -638,12 +674,12 @@ namespace npde
                   std::vector<Vector<double>> &values,
                   Network::FirstLayers        *keep)
     {
-      const unsigned int    N       = network.n_neurons();
-      const unsigned int    L       = in.n_levels;
-      const Vector<double> &theta   = network.parameters();
-      const Activation      sigma   = network.activation();
-      const double          scale   = std::pow(double(N), -network.beta());
-      const unsigned int    o_wt    = network.block_offset(Network::Block::w_t);
+      const unsigned int    N     = network.n_neurons();
+      const unsigned int    L     = in.n_levels;
+      const Vector<double> &theta = network.parameters();
+      const Activation      sigma = network.activation();
+      const double          scale = std::pow(double(N), -network.beta());
+      const unsigned int    o_wt  = network.block_offset(Network::Block::w_t);
 
       std::array<double, block_points> a{}, e{}; // (a partial block's tail: 0)
       for (unsigned int n = 0; n < L; ++n)
@@ -1182,6 +1218,10 @@ namespace npde
 
 
 
+  // The file is read word by word, and each field is checked as it comes:
+  // a number must be a number as a whole (Boost's lexical_cast) and finite,
+  // the sizes are checked before anything is allocated, and a message says
+  // which field is wrong.
   Network
   Network::load(const std::string &file_name)
   {
@@ -1189,43 +1229,92 @@ namespace npde
     if (!in)
       throw InputError("Could not open the network file '" + file_name +
                        "'. Give the path of a file written by npde.");
+    const auto shown = [](const double x) {
+      std::ostringstream out;
+      out << x;
+      return out.str();
+    };
     const auto fail = [&](const std::string &what) {
       return InputError("The network file '" + file_name +
                         "' is not a valid npde network file: " + what +
                         ". See doc/network-format.md for the format.");
     };
-    const auto expect = [&](const std::string &keyword) {
+    const auto next_word = [&](const std::string &field) {
       std::string word;
-      if (!(in >> word) || word != keyword)
+      if (!(in >> word))
+        throw fail("it ends before the field '" + field + "'");
+      return word;
+    };
+    const auto expect = [&](const std::string &keyword) {
+      const std::string word = next_word(keyword);
+      if (word != keyword)
         throw fail("expected '" + keyword + "', found '" + word + "'");
     };
+    const auto number = [&](const std::string &field) {
+      const std::string word = next_word(field);
+      double            value;
+      try
+        {
+          value = boost::lexical_cast<double>(word);
+        }
+      catch (const boost::bad_lexical_cast &)
+        {
+          throw fail("the field '" + field + "' is '" + word +
+                     "', not a number");
+        }
+      if (!std::isfinite(value))
+        throw fail("the field '" + field + "' is '" + word +
+                   "', not a finite number");
+      return value;
+    };
+    const auto count =
+      [&](const std::string &field, const double lower, const double upper) {
+        const double value = number(field);
+        if (!(value == std::floor(value) && value >= lower && value <= upper))
+          throw fail("the field '" + field + "' is " + shown(value) +
+                     ", not an integer in [" + shown(lower) + ", " +
+                     shown(upper) + "]");
+        return static_cast<unsigned int>(value);
+      };
 
-    std::string  word, activation;
-    unsigned int version = 0, dim = 0, n = 0;
-    double       beta = 0;
     expect("npde-network");
-    in >> version;
+    const unsigned int version = count("npde-network (the version)", 1, 1e9);
     if (version != 1)
       throw fail("unknown version " + std::to_string(version));
     expect("dimension");
-    in >> dim;
+    const unsigned int dim = count("dimension", 1, 3);
     expect("neurons");
-    in >> n;
+    const double n = number("neurons");
+    if (!(n >= 1 && n == std::floor(n)))
+      throw fail("the field 'neurons' is " + shown(n) +
+                 ", not a positive integer");
+    check_size(dim, n, "The network file '" + file_name + "'");
     expect("beta");
-    in >> beta;
+    const double beta = number("beta");
+    if (!(beta >= 0.5 && beta <= 1.))
+      throw fail("the field 'beta' is " + shown(beta) +
+                 ", but beta must lie in [1/2, 1]");
     expect("activation");
-    in >> activation;
-    if (!in || dim < 1 || dim > 3 || n < 1)
-      throw fail("bad dimension, number of neurons or beta");
-    Network network(dim, n, beta, parse_activation(activation, file_name));
+    const std::string activation = next_word("activation");
+    Network           network(dim,
+                    static_cast<unsigned int>(n),
+                    beta,
+                    parse_activation(activation, file_name));
     expect("input-map");
-    in >> word;
-    network.input_map = (word == "true");
+    const std::string input_map = next_word("input-map");
+    if (input_map != "true" && input_map != "false")
+      throw fail("the field 'input-map' is '" + input_map +
+                 "', but must be 'true' or 'false'");
+    network.input_map = (input_map == "true");
     expect("t-map");
-    in >> network.t_scale >> network.t_shift;
+    network.t_scale = number("t-map (scale)");
+    network.t_shift = number("t-map (shift)");
     expect("x-map");
     for (unsigned int k = 0; k < dim; ++k)
-      in >> network.x_scale[k] >> network.x_shift[k];
+      {
+        network.x_scale[k] = number("x-map (scale)");
+        network.x_shift[k] = number("x-map (shift)");
+      }
     for (const auto &block : {std::make_pair(Block::c, "c"),
                               std::make_pair(Block::w_t, "w_t"),
                               std::make_pair(Block::w, "w"),
@@ -1233,18 +1322,19 @@ namespace npde
       {
         expect("block");
         expect(block.second);
-        unsigned int size = 0;
-        in >> size;
-        if (size != network.block_size(block.first))
+        const unsigned int expected = network.block_size(block.first);
+        const unsigned int size =
+          count(std::string("block ") + block.second + " (its size)", 0, 4e9);
+        if (size != expected)
           throw fail(std::string("block ") + block.second + " has " +
                      std::to_string(size) + " entries instead of " +
-                     std::to_string(network.block_size(block.first)));
+                     std::to_string(expected));
         for (unsigned int j = 0; j < size; ++j)
-          in >> network.theta[network.block_offset(block.first) + j];
+          network.theta[network.block_offset(block.first) + j] =
+            number(std::string("block ") + block.second + ", entry " +
+                   std::to_string(j));
       }
     expect("end");
-    if (!in)
-      throw fail("a number could not be read");
     return network;
   }
 } // namespace npde

@@ -5,6 +5,7 @@
 
 #include <deal.II/base/multithread_info.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <thread>
@@ -69,9 +70,10 @@ namespace npde
     overlapped(const Sweep &sweep, const Follow &follow)
     {
       struct Cancelled
-      {};
-      std::atomic<unsigned int> done{0};
-      std::atomic<bool>         cancelled{false};
+      {
+      };
+      std::atomic<unsigned int>               done{0};
+      std::atomic<bool>                       cancelled{false};
       const std::function<void(unsigned int)> wait = [&](const unsigned int c) {
         while (done.load(std::memory_order_acquire) < c)
           {
@@ -101,7 +103,8 @@ namespace npde
               follower.wait();
             }
           catch (const Cancelled &)
-            {}
+            {
+            }
           throw;
         }
       follower.wait();
@@ -185,9 +188,8 @@ namespace npde
       {
         const double local = overlapped(
           [&](const auto &report) {
-            problem.state.solve(&g_values, [&](const unsigned int n) {
-              report(n + 1);
-            });
+            problem.state.solve(&g_values,
+                                [&](const unsigned int n) { report(n + 1); });
           },
           [&](const auto &wait, const auto &) {
             return target.local_misfit(r, [&](const unsigned int n) {
@@ -208,7 +210,7 @@ namespace npde
   Objective<dim>::value_and_gradient(const Vector<double> &theta,
                                      Vector<double>       &gradient)
   {
-    const double J = forward(theta, &misfit_gradient);
+    const double          J = forward(theta, &misfit_gradient);
     Vector<double>        local(network.n_parameters());
     Network::BackwardPass backward(network,
                                    problem.state.times(),
@@ -273,7 +275,10 @@ namespace npde
   double
   Objective<dim>::relative_rmse() const
   {
-    return std::sqrt(last_data_misfit) / target.max_abs();
+    // Data that are zero everywhere have no scale: the RMSE itself then
+    // (the program warns about it).
+    const double scale = target.max_abs();
+    return std::sqrt(last_data_misfit) / (scale > 0. ? scale : 1.);
   }
 
 
@@ -304,6 +309,20 @@ namespace npde
       r.push_back(std::log(remainders[i - 1] / remainders[i]) /
                   std::log(epsilons[i - 1] / epsilons[i]));
     return r;
+  }
+
+
+
+  bool
+  TaylorTestResult::rates_are_consistent() const
+  {
+    const std::vector<double> r = rates(first_order);
+    if (r.empty())
+      return false;
+    const std::size_t first = (r.size() > 3 ? r.size() - 3 : 0);
+    return std::all_of(r.begin() + first, r.end(), [](const double rate) {
+      return rate >= 1.9; // (false for NaN)
+    });
   }
 
 

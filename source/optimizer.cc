@@ -4,6 +4,8 @@
 #include <npde/expression.h>
 #include <npde/optimizer.h>
 
+#include <deal.II/base/utilities.h>
+
 #include <cmath>
 #include <iomanip>
 #include <istream>
@@ -86,6 +88,51 @@ namespace npde
       step_interval       = prm.get_integer("Step interval");
       random_features     = prm.get_bool("Random features");
       rejection_factor    = prm.get_double("Rejection factor");
+
+      // What the patterns (closed intervals) cannot exclude: values that
+      // make every step NaN (β = 1 divides by 1 − β^t = 0, ε = 0 divides
+      // 0 by 0 where a gradient entry is 0) or that make training stand
+      // still.
+      const auto refuse = [](const std::string &name,
+                             const double       value,
+                             const std::string &why) {
+        throw InputError("'Optimizer/" + name +
+                         "' = " + Utilities::to_string(value) + ": " + why);
+      };
+      if (method == Method::adam)
+        {
+          if (adam_beta1 >= 1.)
+            refuse("Adam beta1",
+                   adam_beta1,
+                   "it must be less than 1 (the bias correction divides by "
+                   "1 - beta1^t). The usual value is 0.9.");
+          if (adam_beta2 >= 1.)
+            refuse("Adam beta2",
+                   adam_beta2,
+                   "it must be less than 1 (the bias correction divides by "
+                   "1 - beta2^t). The usual value is 0.999.");
+          if (!(adam_epsilon > 0.))
+            refuse("Adam epsilon",
+                   adam_epsilon,
+                   "it must be greater than 0 (it keeps Adam's step finite "
+                   "where a gradient entry is 0). The usual value is 1e-8.");
+        }
+      if (method != Method::lbfgs && !(learning_rate > 0.))
+        refuse("Learning rate",
+               learning_rate,
+               "a learning rate of 0 never changes the network. Give a "
+               "positive rate (the paper's Adam uses 0.01).");
+      if (method != Method::lbfgs && schedule != Schedule::constant &&
+          !(decay_factor > 0.))
+        refuse("Decay factor",
+               decay_factor,
+               "the schedule would set the learning rate to 0 and training "
+               "would stop. Give a factor in (0, 1], e.g. 0.95.");
+      if (!(rejection_factor > 0. && rejection_factor < 1.))
+        refuse("Rejection factor",
+               rejection_factor,
+               "a rejected step must cut the learning rate to a smaller, "
+               "positive one: give a factor in (0, 1), e.g. 0.5.");
     }
     prm.leave_subsection();
   }

@@ -7,6 +7,7 @@
 #include <deal.II/numerics/data_out.h>
 
 #include <npde/expression.h>
+#include <npde/input_check.h>
 #include <npde/output.h>
 
 #include <unistd.h>
@@ -66,17 +67,28 @@ namespace npde
   {
     // A temporary name of this process's own, so that two runs writing into
     // the same directory never rename each other's half-written file.
+    // A write that fails (a full disk) removes its temporary file again, so
+    // that it neither keeps the disk full nor is left behind, and the file
+    // at @p path stays as it was.
     const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+    bool              written   = false;
     {
       std::ofstream out(temporary);
       out << content;
       out.flush();
-      if (!out)
-        throw InputError("Could not write the file '" + temporary +
+      written = static_cast<bool>(out);
+    }
+    std::error_code error;
+    if (written)
+      std::filesystem::rename(temporary, path, error);
+    if (!written || error)
+      {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        throw InputError("Could not write the file '" + path +
                          "': check that 'Output/Directory' is writable and "
                          "the disk is not full.");
-    }
-    std::filesystem::rename(temporary, path);
+      }
   }
 
 
@@ -95,37 +107,35 @@ namespace npde
                            const std::string      &command_line,
                            const std::string      &seeds) const
   {
-    if (Utilities::MPI::this_mpi_process(communicator) == 0)
-      {
-        std::error_code error;
-        std::filesystem::create_directories(parameters.directory, error);
-        if (error)
-          throw InputError("Could not create the directory '" +
-                           parameters.directory +
-                           "' given in 'Output/Directory': " + error.message());
+    // On rank 0, and an error there is an error of all ranks; nobody writes
+    // into the directory before rank 0 has created it (on_rank_0() is
+    // collective).
+    on_rank_0(communicator, [&]() {
+      std::error_code error;
+      std::filesystem::create_directories(parameters.directory, error);
+      if (error)
+        throw InputError("Could not create the directory '" +
+                         parameters.directory +
+                         "' given in 'Output/Directory': " + error.message());
 
-        std::ostringstream used;
-        prm.print_parameters(used, ParameterHandler::PRM);
-        write_file_atomically(parameters.directory + "/parameters.prm",
-                              used.str());
+      std::ostringstream used;
+      prm.print_parameters(used, ParameterHandler::PRM);
+      write_file_atomically(parameters.directory + "/parameters.prm",
+                            used.str());
 
-        std::ostringstream p;
-        p << "npde revision:   " << git_revision() << '\n'
-          << "deal.II version: " << DEAL_II_PACKAGE_VERSION << '\n'
-          << "MPI ranks:       "
-          << Utilities::MPI::n_mpi_processes(communicator) << '\n'
-          << "threads per rank: " << MultithreadInfo::n_threads() << '\n'
-          << "random seeds:    " << (seeds.empty() ? "none used" : seeds)
-          << '\n'
-          << "command line:    " << command_line << '\n'
-          << "host:            " << Utilities::System::get_hostname() << '\n'
-          << "date:            " << Utilities::System::get_date() << ' '
-          << Utilities::System::get_time() << '\n';
-        write_file_atomically(parameters.directory + "/provenance.txt",
-                              p.str());
-      }
-    // Nobody writes into the directory before rank 0 has created it.
-    MPI_Barrier(communicator);
+      std::ostringstream p;
+      p << "npde revision:   " << git_revision() << '\n'
+        << "deal.II version: " << DEAL_II_PACKAGE_VERSION << '\n'
+        << "MPI ranks:       " << Utilities::MPI::n_mpi_processes(communicator)
+        << '\n'
+        << "threads per rank: " << MultithreadInfo::n_threads() << '\n'
+        << "random seeds:    " << (seeds.empty() ? "none used" : seeds) << '\n'
+        << "command line:    " << command_line << '\n'
+        << "host:            " << Utilities::System::get_hostname() << '\n'
+        << "date:            " << Utilities::System::get_date() << ' '
+        << Utilities::System::get_time() << '\n';
+      write_file_atomically(parameters.directory + "/provenance.txt", p.str());
+    });
   }
 
 
@@ -167,16 +177,60 @@ namespace npde
     const unsigned int degree = dof_handler.get_fe().degree;
     data_out.build_patches(mapping, degree, DataOut<dim>::curved_inner_cells);
 
-    const std::string pvtu = data_out.write_vtu_with_pvtu_record(
-      parameters.directory + "/", series, n, communicator, 4);
+    // deal.II reports a failed write (a full disk) with ExcIO on the rank
+    // that failed; here it becomes an error of all ranks, and the files of
+    // this level, which may be empty or cut short, are removed.
+    std::string pvtu, failure;
+    try
+      {
+        pvtu = data_out.write_vtu_with_pvtu_record(
+          parameters.directory + "/", series, n, communicator, 4);
+      }
+    catch (const std::exception &)
+      {
+        failure = "Could not write the VTU output of time level " +
+                  std::to_string(n) + " into '" + parameters.directory +
+                  "': check that 'Output/Directory' is writable and the "
+                  "disk is not full.";
+      }
+    if (Utilities::MPI::max(failure.empty() ? 0u : 1u, communicator) > 0)
+      {
+        remove_level_files(n);
+        throw_if_any(communicator, failure.empty() ? "" : failure);
+        throw InputError("Could not write the VTU output of time level " +
+                         std::to_string(n) + " (on another MPI rank).");
+      }
 
     times_and_files.emplace_back(t, pvtu);
-    if (Utilities::MPI::this_mpi_process(communicator) == 0)
+    on_rank_0(communicator, [&]() {
+      std::ostringstream pvd;
+      DataOutBase::write_pvd_record(pvd, times_and_files);
+      write_file_atomically(parameters.directory + "/" + series + ".pvd",
+                            pvd.str());
+    });
+  }
+
+
+
+  // The VTU files of level @p n of the current series,
+  // <series>_<nnnn>.<rank>.vtu and <series>_<nnnn>.pvtu, removed by rank 0
+  // after every rank has tried to write its piece.
+  void
+  Output::remove_level_files(const unsigned int n) const
+  {
+    if (Utilities::MPI::this_mpi_process(communicator) != 0)
+      return;
+    const std::string prefix =
+      series + "_" + Utilities::int_to_string(n, 4) + ".";
+    std::error_code ignored;
+    for (const auto &entry :
+         std::filesystem::directory_iterator(parameters.directory, ignored))
       {
-        std::ostringstream pvd;
-        DataOutBase::write_pvd_record(pvd, times_and_files);
-        write_file_atomically(parameters.directory + "/" + series + ".pvd",
-                              pvd.str());
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) == 0 &&
+            (name.size() > 4 && (name.substr(name.size() - 4) == ".vtu" ||
+                                 name.substr(name.size() - 5) == ".pvtu")))
+          std::filesystem::remove(entry.path(), ignored);
       }
   }
 

@@ -9,6 +9,7 @@
 
 #include <npde/expression.h>
 #include <npde/forward_problem.h>
+#include <npde/input_check.h>
 #include <npde/network.h>
 #include <npde/output.h>
 #include <npde/program.h>
@@ -19,6 +20,7 @@
 #include <boost/property_tree/xml_parser.hpp>
 
 #include <cctype>
+#include <cstdint>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -61,6 +63,10 @@ namespace npde
       throw InputError("The parameter file '" + file +
                        "' does not exist. Run 'npde --print-parameters' for "
                        "a template, or see the examples in prm/.");
+    if (!std::filesystem::is_regular_file(file))
+      throw InputError("The parameter file '" + file +
+                       "' is not a file (a directory?). Give the path of a "
+                       "parameter file, e.g. prm/heat.prm.");
     try
       {
         prm.parse_input(file, "", false, true);
@@ -236,8 +242,10 @@ namespace npde
                   }
               }
 
-          if (network && Utilities::MPI::this_mpi_process(comm) == 0)
-            network->save(output.directory() + "/network.txt");
+          if (network)
+            on_rank_0(comm, [&]() {
+              network->save(output.directory() + "/network.txt");
+            });
 
           const auto  &stats      = state.statistics();
           unsigned int max_newton = 0, total_newton = 0;
@@ -302,17 +310,17 @@ namespace npde
   namespace
   {
     /**
-     * The trained source against the true one: ‖g_θ − g*‖/‖g*‖ in
+     * The trained source against the true one: ‖g_θ − g*‖ and ‖g*‖ in
      * L2(D × (0,T)), with the source quadrature Q_g in space and the misfit's
      * trapezoid weights in time.
      */
     template <int dim>
-    double
-    relative_source_error(const StateSolver<dim> &state,
-                          const TargetData<dim>  &target,
-                          const Network          &network,
-                          const Expression       &g_star,
-                          const MPI_Comm          comm)
+    std::pair<double, double>
+    source_error(const StateSolver<dim> &state,
+                 const TargetData<dim>  &target,
+                 const Network          &network,
+                 const Expression       &g_star,
+                 const MPI_Comm          comm)
     {
       std::vector<Vector<double>> g;
       network.evaluate(state.times(), state.source_point_coordinates(), g);
@@ -331,10 +339,83 @@ namespace npde
             error += w * (g[n][q] - gs) * (g[n][q] - gs);
             norm += w * gs * gs;
           }
-      return std::sqrt(Utilities::MPI::sum(error, comm) /
-                       Utilities::MPI::sum(norm, comm));
+      return {std::sqrt(Utilities::MPI::sum(error, comm)),
+              std::sqrt(Utilities::MPI::sum(norm, comm))};
     }
   } // namespace
+
+
+
+  namespace
+  {
+    // The values of the entries of one subsection of @p prm (recursively),
+    // as one string, for a fingerprint.
+    void
+    collect_values(const boost::property_tree::ptree &node, std::string &out)
+    {
+      for (const auto &[key, child] : node)
+        if (const auto value = child.get_optional<std::string>("value"))
+          out += key + '=' + *value + '\n';
+        else
+          collect_values(child, out);
+    }
+
+    // FNV-1a, 64 bits: the same number on every machine (std::hash is not).
+    std::string
+    hash_of(const std::string &text)
+    {
+      std::uint64_t h = 14695981039346656037ull;
+      for (const unsigned char c : text)
+        h = (h ^ c) * 1099511628211ull;
+      std::ostringstream out;
+      out << std::hex << std::setw(16) << std::setfill('0') << h;
+      return out.str();
+    }
+  } // namespace
+
+
+
+  // What a checkpoint belongs to: the network's architecture, the
+  // optimiser, the mesh, and the problem (hashes of the subsections that
+  // define J). 'Trainer', 'Output' and the solvers' tolerances may change
+  // between a run and its resumption.
+  template <int dim>
+  std::vector<std::pair<std::string, std::string>>
+  checkpoint_fingerprint(const ParameterHandler    &prm,
+                         const ForwardProblem<dim> &problem,
+                         const Network             &network,
+                         const OptimizerParameters &optimizer_parameters)
+  {
+    std::stringstream xml;
+    prm.print_parameters(xml, ParameterHandler::XML);
+    boost::property_tree::ptree tree;
+    boost::property_tree::read_xml(xml, tree);
+    const auto &root         = tree.get_child("ParameterHandler");
+    const auto  section_hash = [&](const std::string &xml_name) {
+      std::string values;
+      if (const auto child = root.get_child_optional(xml_name))
+        collect_values(*child, values);
+      return hash_of(values);
+    };
+    const std::string methods[] = {"gradient-descent", "adam", "lbfgs"};
+    return {
+      {"dimension", std::to_string(dim)},
+      {"neurons", std::to_string(network.n_neurons())},
+      {"activation", activation_name(network.activation())},
+      {"beta", Utilities::to_string(network.beta())},
+      {"input-map", network.maps_inputs() ? "true" : "false"},
+      {"optimizer",
+       methods[static_cast<int>(optimizer_parameters.method)] +
+         (optimizer_parameters.random_features ? "+random-features" : "")},
+      {"mesh",
+       std::to_string(problem.domain.triangulation().n_global_active_cells()) +
+         "-cells-" + std::to_string(problem.state.dof_handler().n_dofs()) +
+         "-dofs"},
+      {"model", section_hash("Model")},
+      {"domain", section_hash("Domain")},
+      {"time", section_hash("Time")},
+      {"target-data", section_hash("Target_20data")}};
+  }
 
 
 
@@ -342,13 +423,13 @@ namespace npde
   void
   run_training(ParameterHandler &prm, const std::string &command_line)
   {
-    const MPI_Comm       comm = MPI_COMM_WORLD;
-    ConditionalOStream   pcout(std::cout,
+    const MPI_Comm           comm = MPI_COMM_WORLD;
+    ConditionalOStream       pcout(std::cout,
                              Utilities::MPI::this_mpi_process(comm) == 0);
-    OutputParameters     output_parameters;
-    NetworkParameters    network_parameters;
-    TargetDataParameters target_parameters;
-    OptimizerParameters  optimizer_parameters;
+    OutputParameters         output_parameters;
+    NetworkParameters        network_parameters;
+    TargetDataParameters     target_parameters;
+    OptimizerParameters      optimizer_parameters;
     TrainerParameters        trainer_parameters;
     MeshAdaptationParameters adaptation_parameters;
     parse_all(prm,
@@ -381,6 +462,12 @@ namespace npde
 
         // The true source g*, where it is known, for the output.
         const Expression *g_star = target.target_source();
+        if (!(target.max_abs() > 0.))
+          pcout << "   Warning: the data h are zero everywhere, so the "
+                   "relative RMSE (divided by max|h|) is undefined: the "
+                   "column 'rel. RMSE' and 'Trainer/Target relative RMSE' "
+                   "use the RMSE itself instead."
+                << std::endl;
 
         Trainer<dim> trainer(trainer_parameters,
                              optimizer_parameters,
@@ -403,22 +490,42 @@ namespace npde
               output, problem, target, objective, network, g_star);
             output.start_series("solution");
           });
+        trainer.set_fingerprint(
+          checkpoint_fingerprint(prm, problem, network, optimizer_parameters));
         trainer.run();
-        if (Utilities::MPI::this_mpi_process(comm) == 0)
-          network.save(output.directory() + "/network.txt");
+        on_rank_0(comm,
+                  [&]() { network.save(output.directory() + "/network.txt"); });
 
         if (g_star)
-          pcout << "\n   Relative L2 error of g_theta against g*: "
-                << relative_source_error(state, target, network, *g_star, comm)
-                << std::endl;
+          {
+            const auto [error, norm] =
+              source_error(state, target, network, *g_star, comm);
+            if (norm > 0.)
+              pcout << "\n   Relative L2 error of g_theta against g*: "
+                    << error / norm << std::endl;
+            else
+              pcout << "\n   L2 error of g_theta against g* (g* = 0, so no "
+                       "relative error): "
+                    << error << std::endl;
+          }
         pcout << "   Final relative RMSE: " << objective.relative_rmse()
               << "\n   Trained network: " << output.directory()
               << "/network.txt, history: " << output.directory()
               << "/history.csv" << std::endl;
 
-        TimerOutput::Scope scope(timer, "output");
-        write_fitted_fields(
-          output, problem, target, objective, network, g_star);
+        {
+          TimerOutput::Scope scope(timer, "output");
+          write_fitted_fields(
+            output, problem, target, objective, network, g_star);
+        }
+
+        // The network is saved; a checkpoint that failed on the way is
+        // still an error, since the run cannot be resumed from it.
+        if (const std::string failures = trainer.checkpoint_failures();
+            !failures.empty())
+          throw InputError("Training finished and the trained network is in " +
+                           output.directory() + "/network.txt, but " +
+                           failures);
       });
   }
 
@@ -436,7 +543,8 @@ namespace npde
         if (s[i] == '_' && i + 2 < s.size() && std::isxdigit(s[i + 1]) &&
             std::isxdigit(s[i + 2]))
           {
-            out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+            out +=
+              static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
           }
         else
@@ -450,9 +558,9 @@ namespace npde
     {
       std::string out;
       for (const char c : s)
-        out += (c == '|' ? std::string("\\|") :
+        out += (c == '|'  ? std::string("\\|") :
                 c == '\n' ? std::string(" ") :
-                             std::string(1, c));
+                            std::string(1, c));
       return out;
     }
 
@@ -475,9 +583,9 @@ namespace npde
             const std::string value = child.get<std::string>("default_value");
             out << "| " << cell(demangle(key)) << " | "
                 << (value.empty() ? "*(empty)*" : "`" + cell(value) + "`")
-                << " | "
-                << cell(child.get<std::string>("pattern_description")) << " | "
-                << cell(child.get<std::string>("documentation")) << " |\n";
+                << " | " << cell(child.get<std::string>("pattern_description"))
+                << " | " << cell(child.get<std::string>("documentation"))
+                << " |\n";
           }
       for (const auto &[key, child] : node)
         if (!child.get_optional<std::string>("value"))

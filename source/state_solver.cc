@@ -13,8 +13,10 @@
 #include <deal.II/numerics/rtree.h>
 #include <deal.II/numerics/vector_tools.h>
 
+#include <npde/input_check.h>
 #include <npde/state_solver.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -57,6 +59,11 @@ namespace npde
       end_time = prm.get_double("End time");
       n_steps  = prm.get_integer("Number of steps");
       theta    = prm.get_double("Theta");
+      // (The pattern cannot say "greater than 0".)
+      if (!(end_time > 0.))
+        throw InputError("'Time/End time' = " + prm.get("End time") +
+                         ": the end time T must be greater than 0 (the "
+                         "problem is solved on (0, T]).");
     }
     prm.leave_subsection();
   }
@@ -123,8 +130,8 @@ namespace npde
   {
     prm.enter_subsection("State solver");
     {
-      degree                    = prm.get_integer("Finite element degree");
-      source_quadrature_points  = prm.get_integer("Source quadrature points");
+      degree                   = prm.get_integer("Finite element degree");
+      source_quadrature_points = prm.get_integer("Source quadrature points");
       source_gauss_lobatto =
         (prm.get("Source quadrature rule") == "gauss-lobatto");
       if (source_gauss_lobatto && source_quadrature_points == 1)
@@ -159,6 +166,39 @@ namespace npde
         return QGaussLobatto<dim>(n);
       return QGauss<dim>(n);
     }
+  } // namespace
+
+
+
+  namespace
+  {
+    // The first input value that makes no sense, as a message naming the
+    // parameter and the point: each rank keeps the first it meets, and
+    // throw_if_any() then reports it on all ranks.
+    template <int dim>
+    void
+    note_bad_value(std::string       &message,
+                   const std::string &parameter,
+                   const std::string &formula,
+                   const double       value,
+                   const Point<dim>  &x,
+                   const double       t,
+                   const std::string &what)
+    {
+      if (!message.empty())
+        return;
+      std::ostringstream out;
+      out << "Parameter '" << parameter << "' = \"" << formula << "\" gives "
+          << value << " at x = (" << x << ")";
+      if (t >= 0)
+        out << ", t = " << t;
+      out << ": " << what;
+      message = out.str();
+    }
+
+    const std::string not_finite =
+      "the value is not finite. Change the expression so that it is "
+      "defined everywhere in the domain (and for all times in [0, T]).";
   } // namespace
 
 
@@ -243,6 +283,22 @@ namespace npde
                              dofs,
                              model.initial_value(),
                              initial_state);
+    {
+      std::string bad_value;
+      for (const auto i : locally_owned_dofs)
+        if (!std::isfinite(initial_state(i)))
+          {
+            note_bad_value(bad_value,
+                           "Model/Initial value",
+                           model.formula("Model/Initial value"),
+                           initial_state(i),
+                           support_point(i),
+                           0.,
+                           not_finite);
+            break;
+          }
+      throw_if_any(communicator, bad_value);
+    }
     apply_constraints(0, initial_state);
     jacobian_is_constant = model.reaction_derivative_is_constant();
     jacobian_step        = -1.;
@@ -254,6 +310,26 @@ namespace npde
   void
   StateSolver<dim>::setup_dofs_and_constraints()
   {
+    // A Dirichlet id that no boundary face carries would silently make the
+    // problem a Neumann problem there. (get_boundary_ids() is collective.)
+    const std::vector<types::boundary_id> mesh_ids =
+      triangulation.get_boundary_ids();
+    for (const types::boundary_id id : model.dirichlet_boundary_ids())
+      if (std::find(mesh_ids.begin(), mesh_ids.end(), id) == mesh_ids.end())
+        {
+          std::string list;
+          for (const types::boundary_id m : mesh_ids)
+            list += (list.empty() ? "" : ", ") + std::to_string(m);
+          throw InputError(
+            "Parameter 'Model/Dirichlet boundary ids' names the boundary id " +
+            std::to_string(id) + ", but the mesh has no boundary face with " +
+            "that id. Its boundary ids are: " + list +
+            ". Give ids from this list (a generator numbers the boundary "
+            "parts only with 'colorize = true'; a Gmsh file takes them from "
+            "its physical groups), or leave the list empty for a pure "
+            "Neumann problem.");
+        }
+
     dofs.distribute_dofs(fe);
     locally_owned_dofs = dofs.locally_owned_dofs();
     DoFTools::extract_locally_relevant_dofs(dofs, locally_relevant_dofs);
@@ -291,7 +367,9 @@ namespace npde
     jacobian.reinit(locally_owned_dofs, locally_owned_dofs, dsp, communicator);
 
     // The pattern of Cᵀ L: rows condensed, columns not.
-    operator_sparsity.reinit(dofs.n_dofs(), dofs.n_dofs(), locally_relevant_dofs);
+    operator_sparsity.reinit(dofs.n_dofs(),
+                             dofs.n_dofs(),
+                             locally_relevant_dofs);
     std::vector<types::global_dof_index> local_dofs(fe.n_dofs_per_cell());
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -304,6 +382,21 @@ namespace npde
                                                locally_owned_dofs,
                                                communicator,
                                                locally_relevant_dofs);
+  }
+
+
+
+  // The support point of the locally owned dof @p i, for messages: found by
+  // a search over the cells, which is slow but runs only when an input value
+  // is wrong.
+  template <int dim>
+  Point<dim>
+  StateSolver<dim>::support_point(const types::global_dof_index i) const
+  {
+    std::map<types::global_dof_index, Point<dim>> points;
+    DoFTools::map_dofs_to_support_points(mapping_q, dofs, points);
+    const auto it = points.find(i);
+    return it == points.end() ? Point<dim>() : it->second;
   }
 
 
@@ -336,6 +429,7 @@ namespace npde
 
     std::vector<types::global_dof_index> local_dofs(dpc);
     FullMatrix<double>                   mass(dpc, dpc), op(dpc, dpc);
+    std::string                          bad_value;
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
         {
@@ -349,6 +443,28 @@ namespace npde
               const double         JxW = fe_values.JxW(q);
               const double         a   = model.diffusion(x);
               const Tensor<1, dim> b   = model.advection(x);
+              // A zero or negative diffusion is not a parabolic problem: the
+              // backward heat equation "trains" to a loss of 1e21.
+              if (!(a > 0.))
+                note_bad_value(bad_value,
+                               "Model/Diffusion",
+                               model.formula("Model/Diffusion"),
+                               a,
+                               x,
+                               -1.,
+                               std::isfinite(a) ?
+                                 "the diffusion must be positive everywhere "
+                                 "in the domain (a(x) <= 0 is not a "
+                                 "parabolic problem)." :
+                                 not_finite);
+              if (!std::isfinite(b.norm_square()))
+                note_bad_value(bad_value,
+                               "Model/Advection",
+                               model.formula("Model/Advection"),
+                               b.norm(),
+                               x,
+                               -1.,
+                               not_finite);
               for (unsigned int i = 0; i < dpc; ++i)
                 {
                   const double          phi_i = fe_values.shape_value(i, q);
@@ -371,6 +487,7 @@ namespace npde
           cell_operator.push_back(op);
           ++n_local_cells;
         }
+    throw_if_any(communicator, bad_value);
   }
 
 
@@ -396,8 +513,8 @@ namespace npde
   template <int dim>
   void
   StateSolver<dim>::setup_point_coupling(const Quadrature<dim> &q_rule,
-                                         const bool with_interpolation,
-                                         const bool merge_shared_points,
+                                         const bool     with_interpolation,
+                                         const bool     merge_shared_points,
                                          PointCoupling &coupling) const
   {
     // Φ has one row per cell and point: interpolation.add() below would add
@@ -421,7 +538,7 @@ namespace npde
                             q_rule,
                             update_values | update_quadrature_points |
                               update_JxW_values);
-    double tolerance = 0;
+    double        tolerance = 0;
     if (merge_shared_points)
       {
         double shortest_edge = std::numeric_limits<double>::max(), largest = 0;
@@ -485,16 +602,15 @@ namespace npde
                                                     coupling.points.size());
     coupling.owned_points =
       partition[Utilities::MPI::this_mpi_process(communicator)];
-    const types::global_dof_index n_points    = coupling.owned_points.size();
+    const types::global_dof_index n_points = coupling.owned_points.size();
     const types::global_dof_index first_point =
-      (coupling.owned_points.n_elements() > 0 ?
-         *coupling.owned_points.begin() :
-         0);
+      (coupling.owned_points.n_elements() > 0 ? *coupling.owned_points.begin() :
+                                                0);
 
-    DynamicSparsityPattern integration_dsp(dofs.n_dofs(),
+    DynamicSparsityPattern               integration_dsp(dofs.n_dofs(),
                                            n_points,
                                            locally_relevant_dofs);
-    DynamicSparsityPattern interpolation_dsp(n_points,
+    DynamicSparsityPattern               interpolation_dsp(n_points,
                                              dofs.n_dofs(),
                                              coupling.owned_points);
     std::vector<types::global_dof_index> columns(nq);
@@ -607,9 +723,9 @@ namespace npde
     const unsigned int dpc = fe.n_dofs_per_cell();
     for (unsigned int i = 0; i < dpc; ++i)
       for (unsigned int j = 0; j < dpc; ++j)
-        local(i, j) = c_mass * cell_mass[c](i, j) +
-                      c_op * (transpose ? cell_operator[c](j, i) :
-                                          cell_operator[c](i, j));
+        local(i, j) =
+          c_mass * cell_mass[c](i, j) +
+          c_op * (transpose ? cell_operator[c](j, i) : cell_operator[c](i, j));
   }
 
 
@@ -622,8 +738,9 @@ namespace npde
   {
     // M and the diffusion part of A are symmetric: only advection makes the
     // transpose a different matrix.
-    const bool transposed = transpose && model.has_advection();
-    OperatorMatrix &result = operators[std::make_tuple(c_mass, c_op, transposed)];
+    const bool      transposed = transpose && model.has_advection();
+    OperatorMatrix &result =
+      operators[std::make_tuple(c_mass, c_op, transposed)];
     std::unique_ptr<MatrixType> &matrix = result.matrix;
     if (matrix)
       return result;
@@ -675,6 +792,7 @@ namespace npde
   void
   StateSolver<dim>::setup_known_sources_and_boundary_values()
   {
+    std::string bad_value;
     boundary_values.assign(time_levels.size(), {});
     for (unsigned int n = 0; n < time_levels.size(); ++n)
       {
@@ -688,9 +806,20 @@ namespace npde
         // owned part of a vector (no Trilinos index lookup, no compress).
         for (const auto &v : values)
           if (locally_owned_dofs.is_element(v.first))
-            boundary_values[n].emplace_back(
-              locally_owned_dofs.index_within_set(v.first), v.second);
+            {
+              if (!std::isfinite(v.second) && bad_value.empty())
+                note_bad_value(bad_value,
+                               "Model/Dirichlet value",
+                               model.formula("Model/Dirichlet value"),
+                               v.second,
+                               support_point(v.first),
+                               time_levels[n],
+                               not_finite);
+              boundary_values[n].emplace_back(
+                locally_owned_dofs.index_within_set(v.first), v.second);
+            }
       }
+    throw_if_any(communicator, bad_value);
     // On all ranks: the sweep's path through a step (see solve()) depends on
     // it, and the paths make different collective calls.
     std::vector<unsigned int> same(time_levels.size(), 0);
@@ -712,9 +841,20 @@ namespace npde
     for (unsigned int n = 0; n < time_levels.size() && model.has_source(); ++n)
       {
         for (unsigned int q = 0; q < points.size(); ++q)
-          s[q] = model.source(time_levels[n], points[q]);
+          {
+            s[q] = model.source(time_levels[n], points[q]);
+            if (!std::isfinite(s[q]))
+              note_bad_value(bad_value,
+                             "Model/Source",
+                             model.formula("Model/Source"),
+                             s[q],
+                             points[q],
+                             time_levels[n],
+                             not_finite);
+          }
         add_test_function_integrals(s, known_sources[n]);
       }
+    throw_if_any(communicator, bad_value);
     if (!model.has_neumann_flux())
       return;
 
@@ -742,10 +882,18 @@ namespace npde
                     fe_face_values.reinit(cell, f);
                     for (unsigned int q = 0; q < face_quadrature.size(); ++q)
                       {
-                        const double g =
-                          model.neumann_flux(t,
-                                             fe_face_values.quadrature_point(q)) *
-                          fe_face_values.JxW(q);
+                        const Point<dim> &x =
+                          fe_face_values.quadrature_point(q);
+                        const double q_N = model.neumann_flux(t, x);
+                        if (!std::isfinite(q_N))
+                          note_bad_value(bad_value,
+                                         "Model/Neumann flux",
+                                         model.formula("Model/Neumann flux"),
+                                         q_N,
+                                         x,
+                                         t,
+                                         not_finite);
+                        const double g = q_N * fe_face_values.JxW(q);
                         for (unsigned int i = 0; i < dpc; ++i)
                           local(i) += g * fe_face_values.shape_value(i, q);
                       }
@@ -756,6 +904,7 @@ namespace npde
             }
         known_sources[n].compress(VectorOperation::add);
       }
+    throw_if_any(communicator, bad_value);
   }
 
 
@@ -786,7 +935,7 @@ namespace npde
   double
   StateSolver<dim>::reaction_derivative_at_points(const VectorType &u,
                                                   const double      t,
-                                                  Vector<double> &dfdu) const
+                                                  Vector<double>   &dfdu) const
   {
     double min_dfdu = std::numeric_limits<double>::infinity();
     if (!model.has_reaction())
@@ -851,7 +1000,8 @@ namespace npde
                   const double w = c_op * dfdu[c * nq + q] * JxW[c * nq + q];
                   for (unsigned int i = 0; i < dpc; ++i)
                     for (unsigned int j = 0; j < dpc; ++j)
-                      local(i, j) += w * shape_values(q, i) * shape_values(q, j);
+                      local(i, j) +=
+                        w * shape_values(q, i) * shape_values(q, j);
                 }
             homogeneous_constraints.distribute_local_to_global(local,
                                                                local_dofs,
@@ -1001,13 +1151,13 @@ namespace npde
         // the Dirichlet values of t_{n−1}: Newton starts from U^{n−1}
         // itself, and its first residual
         //   R^n(U^{n−1}) = known + (M + kϑA) U^{n−1}
-        //                = kA U^{n−1} − kϑ(G^n + S^n) − k(1−ϑ)(G^{n−1} + S^{n−1})
+        //                = kA U^{n−1} − kϑ(G^n + S^n) − k(1−ϑ)(G^{n−1} +
+        //                S^{n−1})
         // takes one product (with kA) instead of two. Its one exact Newton
         // step is then the whole time step.
         const bool linear_step =
-          !model.has_reaction() && jacobian_is_constant &&
-          jacobian_step == k && linear_solver.is_exact() &&
-          same_boundary_values[n];
+          !model.has_reaction() && jacobian_is_constant && jacobian_step == k &&
+          linear_solver.is_exact() && same_boundary_values[n];
         VectorType &sum = (linear_step ? newton_residual : known);
         {
           const double  a = -k * (1. - theta), b = -k * theta;
@@ -1064,8 +1214,7 @@ namespace npde
       return residual.l2_norm();
     };
 
-    double norm =
-      (residual_given ? residual.l2_norm() : evaluate_residual(u));
+    double norm = (residual_given ? residual.l2_norm() : evaluate_residual(u));
     history.push_back(norm);
     target = std::max(parameters.newton_relative_tolerance * norm,
                       parameters.newton_absolute_tolerance);
@@ -1078,10 +1227,19 @@ namespace npde
               << "is " << target << ". Residual history:";
       for (const double r : history)
         message << ' ' << r;
-      message << ". Use a smaller time step ('Time/Number of steps'), "
-                 "raise 'State solver/Maximum Newton iterations', or "
-                 "check 'Model/Reaction' and 'Model/Reaction "
-                 "derivative'.";
+      if (!std::isfinite(norm))
+        message << ". The residual is not finite: 'Model/Reaction' = \""
+                << model.formula("Model/Reaction")
+                << "\" or its derivative is not finite at the iterate (is "
+                   "f defined for every value u takes?), or the network "
+                   "source is. Check where they are defined, or use a "
+                   "smaller time step ('Time/Number of steps')";
+      else
+        message << ". Use a smaller time step ('Time/Number of steps'), "
+                   "raise 'State solver/Maximum Newton iterations', or "
+                   "check 'Model/Reaction' and 'Model/Reaction "
+                   "derivative'";
+      message << '.';
       return InputError(message.str());
     };
 
@@ -1233,9 +1391,7 @@ namespace npde
     if (!source_coupling.local_integration.empty())
       source_coupling.local_integration.vmult(G.begin(), g.begin(), true);
     else
-      add_product(source_coupling.integration,
-                  source_coupling.to_buffer(g),
-                  G);
+      add_product(source_coupling.integration, source_coupling.to_buffer(g), G);
   }
 
 

@@ -270,10 +270,10 @@ namespace npde
       , model(reference_model(parameters, problem))
       , domain(reference_domain(parameters, problem),
                problem.domain.triangulation().get_communicator())
-      , quiet(problem.domain.triangulation().get_communicator(),
-              pcout,
-              TimerOutput::never,
-              TimerOutput::wall_times)
+      // (On MPI_COMM_SELF: its summary is never printed, and a TimerOutput
+      // on a communicator prints a warning banner when it is destroyed
+      // while an error propagates.)
+      , quiet(MPI_COMM_SELF, pcout, TimerOutput::never, TimerOutput::wall_times)
       , solver(problem.state_parameters,
                reference_time(parameters, problem),
                model,
@@ -382,14 +382,13 @@ namespace npde
           {
             const auto                u = ref.ghosted(ref.state(n * m));
             const std::vector<double> values =
-              n == 0 ? VectorTools::point_values<1>(ref.mapping(),
-                                                    ref.dof_handler(),
-                                                    u,
-                                                    state.quadrature_points(),
-                                                    evaluation) :
-                       VectorTools::point_values<1>(evaluation,
-                                                    ref.dof_handler(),
-                                                    u);
+              n == 0 ?
+                VectorTools::point_values<1>(ref.mapping(),
+                                             ref.dof_handler(),
+                                             u,
+                                             state.quadrature_points(),
+                                             evaluation) :
+                VectorTools::point_values<1>(evaluation, ref.dof_handler(), u);
             if (!evaluation.all_points_found())
               throw InputError(
                 "Target data: some training points lie outside the reference "
@@ -500,7 +499,7 @@ namespace npde
   template <int dim>
   double
   TargetData<dim>::local_misfit(
-    std::vector<VectorType>                  *r,
+    std::vector<VectorType>                 *r,
     const std::function<void(unsigned int)> &wait_for_level) const
   {
     const StateSolver<dim> &state = problem.state;

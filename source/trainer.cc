@@ -1,13 +1,16 @@
 // ---------------------------------------------------------------------------
 // npde: the training loop.
 // ---------------------------------------------------------------------------
+#include <npde/input_check.h>
 #include <npde/output.h>
 #include <npde/trainer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include <boost/lexical_cast.hpp>
@@ -49,6 +52,13 @@ namespace npde
                         "Stop early once an accepted iterate's relative RMSE "
                         "is at most this, on the final mesh (after every "
                         "mesh adaptation round). 0: run all iterations.");
+      prm.declare_entry("Maximum consecutive rejections",
+                        "30",
+                        Patterns::Integer(1),
+                        "Stop with an error after this many trial steps in a "
+                        "row were rejected (each one cuts the learning rate "
+                        "by 'Optimizer/Rejection factor'): training makes no "
+                        "progress, and something is to be changed.");
     }
     prm.leave_subsection();
   }
@@ -66,6 +76,7 @@ namespace npde
       resume            = prm.get_bool("Resume");
       divergence_factor = prm.get_double("Divergence factor");
       target_rmse       = prm.get_double("Target relative RMSE");
+      max_rejections    = prm.get_integer("Maximum consecutive rejections");
     }
     prm.leave_subsection();
   }
@@ -119,7 +130,7 @@ namespace npde
   template <int dim>
   void
   Trainer<dim>::set_mesh_adaptation(
-    MeshAdaptation<dim>                      &adaptation,
+    MeshAdaptation<dim>                     &adaptation,
     const std::function<void(unsigned int)> &before_round)
   {
     this->adaptation   = &adaptation;
@@ -130,14 +141,44 @@ namespace npde
 
   template <int dim>
   void
+  Trainer<dim>::set_fingerprint(
+    const std::vector<std::pair<std::string, std::string>> &fields)
+  {
+    fingerprint = fields;
+  }
+
+
+
+  namespace
+  {
+    bool
+    all_finite(const Vector<double> &v)
+    {
+      return std::all_of(v.begin(), v.end(), [](const double x) {
+        return std::isfinite(x);
+      });
+    }
+  } // namespace
+
+
+
+  template <int dim>
+  void
   Trainer<dim>::run(const unsigned int stop_after)
   {
     Timer          clock;
-    Vector<double> theta = network.parameters();
-    const bool resumed = parameters.resume && read_checkpoint(theta);
+    Vector<double> theta   = network.parameters();
+    const bool     resumed = parameters.resume && read_checkpoint(theta);
     if (resumed)
-      pcout << "   Resuming from " << directory
-            << "/checkpoint.txt at iteration " << iteration << std::endl;
+      {
+        // The clock goes on from the checkpoint's time.
+        time_offset = records.empty() ? 0. : records.back().wall_time;
+        pcout << "   Resuming from " << directory
+              << "/checkpoint.txt at iteration " << iteration << std::endl;
+      }
+    else if (parameters.resume)
+      pcout << "   'Trainer/Resume = true', but there is no checkpoint "
+            << directory << "/checkpoint.txt: starting afresh" << std::endl;
 
     Vector<double> gradient;
     double         J = objective.value_and_gradient(theta, gradient);
@@ -152,6 +193,7 @@ namespace npde
       record_point(J, gradient, clock);
     round_losses.assign(1, J);
 
+    unsigned int rejections_in_a_row = 0;
     while (iteration < parameters.n_iterations)
       {
         ++iteration;
@@ -160,31 +202,56 @@ namespace npde
         double               trial_J = std::numeric_limits<double>::quiet_NaN();
         bool                 ok      = false;
         std::string          why;
-        try
-          {
-            trial_J = objective.value_and_gradient(trial, trial_gradient);
-            ok      = std::isfinite(trial_J) &&
-                 trial_J <= parameters.divergence_factor * J;
-            if (!ok)
-              why = std::isfinite(trial_J) ? "the loss exploded" :
-                                             "the loss is not finite";
-          }
-        catch (const InputError &e)
-          {
-            // A forward solve that fails rejects the step; nothing is lost.
-            why = std::string(e.what()).substr(0, 60) + "...";
-          }
+        // (θ is the same on every rank, so every rank decides alike.)
+        if (!all_finite(trial))
+          why = "the optimiser proposed a non-finite theta: check the "
+                "'Optimizer' parameters";
+        else
+          try
+            {
+              trial_J = objective.value_and_gradient(trial, trial_gradient);
+              ok      = std::isfinite(trial_J) &&
+                   trial_J <= parameters.divergence_factor * J;
+              if (!ok)
+                why = std::isfinite(trial_J) ? "the loss exploded" :
+                                               "the loss is not finite";
+            }
+          catch (const InputError &e)
+            {
+              // A forward solve that fails rejects the step; nothing is lost.
+              why = std::string(e.what()).substr(0, 60) + "...";
+            }
 
         bool accepted = false;
         if (!ok)
           {
             optimizer.reject();
-            pcout << "   iteration " << iteration << ": step rejected (" << why
-                  << "); learning rate cut to " << optimizer.learning_rate()
-                  << std::endl;
+            ++rejections_in_a_row;
+            if (rejections_in_a_row >= parameters.max_rejections ||
+                !(optimizer.learning_rate() > 0.))
+              throw InputError(
+                "Training stopped at iteration " + std::to_string(iteration) +
+                ": the last " + std::to_string(rejections_in_a_row) +
+                " trial steps were all rejected ('Trainer/Maximum "
+                "consecutive rejections' = " +
+                std::to_string(parameters.max_rejections) +
+                "), the last one because " + why +
+                ". The learning rate is now " +
+                Utilities::to_string(optimizer.learning_rate()) +
+                ". Start with a smaller 'Optimizer/Learning rate', check the "
+                "'Optimizer' parameters, or, if the forward solve fails, the "
+                "model and 'Time/Number of steps'. The last checkpoint (if "
+                "any) holds the last accepted network.");
+            if (iteration % parameters.print_every == 0)
+              pcout << "   iteration " << iteration << ": step rejected ("
+                    << why << "); learning rate cut to "
+                    << optimizer.learning_rate() << std::endl;
           }
         else
-          accepted = optimizer.accept(trial, trial_J, trial_gradient);
+          {
+            rejections_in_a_row = 0;
+            accepted = optimizer.accept(trial, trial_J, trial_gradient);
+          }
 
         if (accepted)
           {
@@ -201,7 +268,7 @@ namespace npde
            accepted ? optimizer.masked(gradient).l2_norm() :
                       std::numeric_limits<double>::quiet_NaN(),
            optimizer.learning_rate(),
-           clock.wall_time(),
+           time_offset + clock.wall_time(),
            accepted,
            objective.n_dofs()});
         if (iteration % parameters.print_every == 0 ||
@@ -257,7 +324,10 @@ namespace npde
     if (before_round)
       before_round(adaptation->rounds());
     const double J_before = J;
-    adaptation->refine();
+    // A round that leaves the mesh as it is changes neither J nor the
+    // optimiser's state.
+    if (!adaptation->refine())
+      return;
     J = objective.value_and_gradient(theta, gradient);
     if (!std::isfinite(J))
       throw InputError("The loss after mesh adaptation round " +
@@ -285,7 +355,7 @@ namespace npde
                        objective.relative_rmse(),
                        optimizer.masked(gradient).l2_norm(),
                        optimizer.learning_rate(),
-                       clock.wall_time(),
+                       time_offset + clock.wall_time(),
                        true,
                        objective.n_dofs()});
     print(records.back());
@@ -312,9 +382,9 @@ namespace npde
           << std::setprecision(3) << std::setw(14) << r.learning_rate
           << std::defaultfloat << std::fixed << std::setprecision(2)
           << std::setw(11) << r.wall_time
-          << (r.accepted                  ? "" :
+          << (r.accepted            ? "" :
               std::isfinite(r.loss) ? "  step shortened" :
-                                            "  rejected")
+                                      "  rejected")
           << std::defaultfloat << std::setprecision(6) << std::endl;
   }
 
@@ -327,10 +397,10 @@ namespace npde
   Trainer<dim>::write_records(std::ostream &out, const char separator) const
   {
     for (const Record &r : records)
-      out << r.iteration << separator << r.loss << separator
-          << r.relative_rmse << separator << r.gradient_norm << separator
-          << r.learning_rate << separator << r.wall_time << separator
-          << (r.accepted ? 1 : 0) << separator << r.n_dofs << '\n';
+      out << r.iteration << separator << r.loss << separator << r.relative_rmse
+          << separator << r.gradient_norm << separator << r.learning_rate
+          << separator << r.wall_time << separator << (r.accepted ? 1 : 0)
+          << separator << r.n_dofs << '\n';
   }
 
 
@@ -354,23 +424,58 @@ namespace npde
   // The checkpoint holds everything the loop needs to go on as if it had
   // never stopped: the iteration, θ, the optimiser's state and the history.
   // (Training draws no random numbers, so there is no random state to keep.)
+  //
+  // A checkpoint that cannot be written (a full disk) is not a reason to
+  // throw away the training: the run says so and goes on, the previous
+  // checkpoint stays as it was (write_file_atomically() never leaves half a
+  // file), and the program reports the failure after the trained network is
+  // saved. The checkpoint also says what it belongs to (the fingerprint:
+  // network, optimiser, mesh and problem), so that a checkpoint of another
+  // run is not resumed.
   template <int dim>
   void
-  Trainer<dim>::write_checkpoint(const Vector<double> &theta) const
+  Trainer<dim>::write_checkpoint(const Vector<double> &theta)
   {
-    write_history();
-    if (Utilities::MPI::this_mpi_process(communicator) != 0)
-      return;
-    std::ostringstream out;
-    out << std::setprecision(17) << "npde-checkpoint 2\niteration " << iteration
-        << "\ntheta " << theta.size();
-    for (const double x : theta)
-      out << ' ' << x;
-    out << '\n';
-    optimizer.save(out);
-    out << "history " << records.size() << '\n';
-    write_records(out, ' ');
-    write_file_atomically(directory + "/checkpoint.txt", out.str());
+    try
+      {
+        on_rank_0(communicator, [&]() {
+          write_history();
+          std::ostringstream out;
+          out << std::setprecision(17) << "npde-checkpoint 3\nbelongs-to "
+              << fingerprint.size() << '\n';
+          for (const auto &field : fingerprint)
+            out << field.first << ' ' << field.second << '\n';
+          out << "iteration " << iteration << "\ntheta " << theta.size();
+          for (const double x : theta)
+            out << ' ' << x;
+          out << '\n';
+          optimizer.save(out);
+          out << "history " << records.size() << '\n';
+          write_records(out, ' ');
+          write_file_atomically(directory + "/checkpoint.txt", out.str());
+        });
+      }
+    catch (const InputError &e)
+      {
+        ++failed_checkpoints;
+        checkpoint_failure = e.what();
+        pcout << "   Warning: the checkpoint at iteration " << iteration
+              << " could not be written (" << e.what() << "). Training goes on."
+              << std::endl;
+      }
+  }
+
+
+
+  template <int dim>
+  std::string
+  Trainer<dim>::checkpoint_failures() const
+  {
+    if (failed_checkpoints == 0)
+      return "";
+    return std::to_string(failed_checkpoints) +
+           " checkpoint(s) could not be written, the last because: " +
+           checkpoint_failure;
   }
 
 
@@ -385,7 +490,8 @@ namespace npde
     if (adaptation && adaptation->enabled())
       throw InputError(
         "'Trainer/Resume = true' with 'Mesh adaptation/Trigger' other than "
-        "none is not supported: the checkpoint '" + file +
+        "none is not supported: the checkpoint '" +
+        file +
         "' holds no mesh. Set 'Resume = false', or remove the checkpoint to "
         "start afresh.");
     std::ifstream in(file);
@@ -394,16 +500,54 @@ namespace npde
     const auto    damaged = [&]() {
       return InputError("The checkpoint '" + file +
                         "' is damaged (it ends early or holds something "
-                        "that is not a number). Remove it, or set "
-                        "'Trainer/Resume = false', to start afresh.");
+                           "that is not a number). Remove it, or set "
+                           "'Trainer/Resume = false', to start afresh.");
     };
-    in >> word >> version >> word >> iteration >> word >> n;
+    in >> word >> version;
     if (!in)
       throw damaged();
-    if (version != 2)
+    if (version != 3)
       throw InputError("The checkpoint '" + file + "' has format version " +
-                       std::to_string(version) + ", this npde writes 2. "
+                       std::to_string(version) +
+                       ", this npde writes 3. "
                        "Remove it or set 'Trainer/Resume = false'.");
+    // What the checkpoint belongs to, field by field against this run.
+    unsigned int n_fields = 0;
+    in >> word >> n_fields;
+    if (!in || word != "belongs-to" || n_fields > 100)
+      throw damaged();
+    std::map<std::string, std::string> theirs;
+    for (unsigned int i = 0; i < n_fields; ++i)
+      {
+        std::string key, value;
+        if (!(in >> key >> value))
+          throw damaged();
+        theirs[key] = value;
+      }
+    // (Compared once the whole file has been read, so that a damaged file
+    // is reported as damaged; or as soon as θ's size shows it is another
+    // network.)
+    const auto check_belongs_here = [&]() {
+      for (const auto &[key, value] : fingerprint)
+        {
+          const auto it = theirs.find(key);
+          if (it == theirs.end() || it->second != value)
+            throw InputError(
+              "The checkpoint '" + file + "' belongs to another run: its " +
+              key + " is " +
+              (it == theirs.end() ? "not recorded" : it->second) +
+              ", this run's is " + value +
+              ". Resume only with the parameters the checkpoint was "
+              "written with (the number of iterations may change), or "
+              "remove it, or set 'Trainer/Resume = false', to start "
+              "afresh.");
+        }
+    };
+    in >> word >> iteration >> word >> n;
+    if (!in)
+      throw damaged();
+    if (n != theta.size())
+      check_belongs_here();
     if (n != theta.size())
       throw InputError("The checkpoint '" + file +
                        "' does not fit this network (" + std::to_string(n) +
@@ -456,6 +600,7 @@ namespace npde
                            fields[6] == "1",
                            count(fields[7])});
       }
+    check_belongs_here();
     network.parameters() = theta;
     return true;
   }

@@ -11,10 +11,59 @@ if(SETUP_COPY)
   list(GET _copy 1 _destination)
   configure_file("${_source}" "${_destination}" COPYONLY)
 endif()
-execute_process(COMMAND ${PROGRAM} ${ARGUMENTS}
-  RESULT_VARIABLE _status OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
+#
+# For runs that must not hang, crash or fill the machine: TIME_LIMIT (in
+# seconds) ends the run, MEMORY_LIMIT_KB (ulimit -v) and FILE_SIZE_LIMIT_KB
+# (ulimit -f, with SIGXFSZ ignored, so that a write beyond it fails as on a
+# full disk) limit it. LAUNCHER (a ;-separated list, e.g. mpirun -np 2)
+# comes before the program. FIRST_ARGUMENTS, if set, are run first (they
+# must succeed), in the same directory: a run that leaves a checkpoint for
+# the run under test. FORBIDDEN_REGEX must not match the output, and no file
+# may match the glob FORBIDDEN_FILES afterwards.
+set(_limits "")
+if(MEMORY_LIMIT_KB)
+  string(APPEND _limits "ulimit -v ${MEMORY_LIMIT_KB} && ")
+endif()
+if(FILE_SIZE_LIMIT_KB)
+  # (Open MPI's PMIx keeps its data store in files larger than such a
+  # limit; its hash store needs none.)
+  set(ENV{PMIX_MCA_gds} "hash")
+  string(APPEND _limits "trap '' XFSZ && ulimit -f ${FILE_SIZE_LIMIT_KB} && ")
+endif()
+if(NOT TIME_LIMIT)
+  set(TIME_LIMIT 600)
+endif()
+set(_command ${LAUNCHER} ${PROGRAM})
+if(_limits)
+  # (no ';' in the script: CMake would split the list there)
+  set(_command /bin/bash -c "${_limits}exec \"$@\"" npde ${_command})
+endif()
+if(FIRST_ARGUMENTS)
+  execute_process(COMMAND ${LAUNCHER} ${PROGRAM} ${FIRST_ARGUMENTS}
+    RESULT_VARIABLE _status OUTPUT_VARIABLE _out ERROR_VARIABLE _err
+    TIMEOUT ${TIME_LIMIT})
+  if(NOT _status EQUAL 0)
+    message(FATAL_ERROR "the first run failed (${_status}):\n${_out}${_err}")
+  endif()
+endif()
+execute_process(COMMAND ${_command} ${ARGUMENTS}
+  RESULT_VARIABLE _status OUTPUT_VARIABLE _out ERROR_VARIABLE _err
+  TIMEOUT ${TIME_LIMIT})
 set(_all "${_out}${_err}")
 string(REPLACE "\n" " " _flat "${_all}")
+if(NOT _status MATCHES "^[0-9]+$")
+  # (a timeout, or a signal: "Process terminated due to timeout", "Segmentation fault")
+  message(FATAL_ERROR "the run did not end normally: ${_status}. Output:\n${_all}")
+endif()
+if(FORBIDDEN_REGEX AND _flat MATCHES "${FORBIDDEN_REGEX}")
+  message(FATAL_ERROR "the output matches \"${FORBIDDEN_REGEX}\", which it must not. Output:\n${_all}")
+endif()
+if(FORBIDDEN_FILES)
+  file(GLOB_RECURSE _found "${FORBIDDEN_FILES}")
+  if(_found)
+    message(FATAL_ERROR "the run left ${_found} behind. Output:\n${_all}")
+  endif()
+endif()
 if(SHOULD_FAIL AND _status EQUAL 0)
   message(FATAL_ERROR "expected a non-zero exit status, got 0. Output:\n${_all}")
 endif()

@@ -76,6 +76,8 @@ namespace npde
     create_from_file();
     void
     attach_boundary_manifolds();
+    void
+    check_refined_size() const;
 
     const DomainParameters                            parameters;
     std::unique_ptr<parallel::TriangulationBase<dim>> tria;

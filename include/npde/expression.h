@@ -95,7 +95,7 @@ namespace npde
     bool
     uses(const std::string &name) const;
 
-    /// Whether the formula is the literal constant 0.
+    /// Whether the formula is the constant 0 (by value: "0.00" is zero).
     bool
     is_zero() const;
 
@@ -112,6 +112,7 @@ namespace npde
     std::vector<std::string>      variable_names;
     std::map<std::string, double> constant_values;
     std::vector<std::string>      used_variables;
+    bool                          zero = false;
 
     mutable std::vector<double> variable_storage;
     std::unique_ptr<mu::Parser> parser;

@@ -65,11 +65,11 @@ namespace npde
     unsigned int              interval        = 100;
     double                    stall_tolerance = 1e-2;
     std::vector<unsigned int> schedule;
-    unsigned int              max_rounds      = 1;
-    Indicator                 indicator       = Indicator::state;
-    bool                      include_data    = false;
-    Refinement                refinement      = Refinement::fixed_fraction;
-    double                    refine_fraction = 0.3;
+    unsigned int              max_rounds       = 1;
+    Indicator                 indicator        = Indicator::state;
+    bool                      include_data     = false;
+    Refinement                refinement       = Refinement::fixed_fraction;
+    double                    refine_fraction  = 0.3;
     double                    coarsen_fraction = 0.;
     unsigned int              min_level        = 0;
     unsigned int              max_level        = 10;
@@ -112,9 +112,11 @@ namespace npde
     /**
      * One round: mark cells by the indicators, refine and coarsen, and set
      * up the state solver, the target data and the objective on the new mesh.
-     * Afterwards the objective must be evaluated again.
+     * Afterwards the objective must be evaluated again. Returns false, and
+     * changes nothing, if no cell may be refined or coarsened (all marked
+     * cells are at a level limit).
      */
-    void
+    bool
     refine();
 
     unsigned int

@@ -40,6 +40,7 @@ namespace npde
     std::string dirichlet_boundary_ids;
     std::string dirichlet_value;
     std::string neumann_flux;
+    bool        check_reaction_derivative = true;
 
     static void
     declare_parameters(ParameterHandler &prm);
@@ -88,6 +89,13 @@ namespace npde
     has_neumann_flux() const;
 
     /**
+     * The formula given for the parameter @p name ("Model/Diffusion", ...),
+     * for messages; the components of 'Model/Advection' as given.
+     */
+    std::string
+    formula(const std::string &name) const;
+
+    /**
      * Whether ∂f/∂u depends on neither t nor u. Then the Jacobian
      * M + kϑ(A + F') is the same at every Newton iteration and every step
      * (for a constant step), and it is built and preconditioned once.
@@ -113,6 +121,8 @@ namespace npde
     Expression                   initial_value_expression;
     Expression                   dirichlet_value_expression;
     Expression                   neumann_flux_expression;
+    std::string                  advection_formula;
+    bool                         derivative_check_enabled;
     std::set<types::boundary_id> dirichlet_ids;
     bool                         advection_is_zero;
   };

@@ -93,6 +93,18 @@ namespace npde
     create(const unsigned int dimension, const NetworkParameters &parameters);
 
     /**
+     * Check, before anything is allocated, that a network of @p n_neurons
+     * neurons in dimension @p dimension can be held: N(d+3) parameters must
+     * fit an unsigned int, and the few parameter-sized vectors that training
+     * keeps must fit into the memory. Throws an InputError that names
+     * @p where (the parameter or the file the size came from).
+     */
+    static void
+    check_size(const unsigned int dimension,
+               const double       n_neurons,
+               const std::string &where);
+
+    /**
      * Draw θ reproducibly from @p seed: neuron by neuron, c_i ~ U(−a, a),
      * then w^t_i, w_i (d entries), η_i ~ N(0, s²), with Boost.Random's
      * mt19937 and distributions (portable across platforms). Neuron by

@@ -106,6 +106,17 @@ namespace npde
     double central_difference = 0.; // (J(θ+hδ) − J(θ−hδ))/2h
     std::vector<double>
     rates(const std::vector<double> &remainders) const;
+
+    /**
+     * The verdict on the first-order remainder's rates, as dolfin-adjoint's
+     * taylor_test gives it: consistent if the smallest rate over the last
+     * three halvings is at least 1.9. A rate above 2 is consistent too: the
+     * remainder then falls faster than ε², as it does while the ε³ term
+     * still shows (the rates approach 2 from above). A wrong gradient
+     * leaves a remainder of order ε, rate 1.
+     */
+    bool
+    rates_are_consistent() const;
   };
 
   /**

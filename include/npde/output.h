@@ -99,6 +99,9 @@ namespace npde
     directory() const;
 
   private:
+    void
+    remove_level_files(const unsigned int n) const;
+
     const OutputParameters                      parameters;
     const MPI_Comm                              communicator;
     std::vector<std::pair<double, std::string>> times_and_files;

@@ -52,6 +52,7 @@ namespace npde
     bool         resume            = false;
     double       divergence_factor = 10.;
     double       target_rmse       = 0.;
+    unsigned int max_rejections    = 30;
 
     static void
     declare_parameters(ParameterHandler &prm);
@@ -92,9 +93,8 @@ namespace npde
      * adaptation (the checkpoint holds no mesh).
      */
     void
-    set_mesh_adaptation(
-      MeshAdaptation<dim>                      &adaptation,
-      const std::function<void(unsigned int)> &before_round);
+    set_mesh_adaptation(MeshAdaptation<dim>                     &adaptation,
+                        const std::function<void(unsigned int)> &before_round);
 
     /**
      * Train until `Number of iterations`. With `Resume = true` and a
@@ -105,12 +105,25 @@ namespace npde
     void
     run(const unsigned int stop_after = numbers::invalid_unsigned_int);
 
+    /**
+     * What a checkpoint belongs to, as (name, value) pairs without spaces:
+     * the checkpoint records them, and resuming from a checkpoint whose
+     * fields differ is an error that names the field.
+     */
+    void
+    set_fingerprint(
+      const std::vector<std::pair<std::string, std::string>> &fields);
+
+    /// Empty if every checkpoint was written; otherwise what went wrong.
+    std::string
+    checkpoint_failures() const;
+
     const std::vector<Record> &
     history() const;
 
   private:
     void
-    write_checkpoint(const Vector<double> &theta) const;
+    write_checkpoint(const Vector<double> &theta);
     bool
     read_checkpoint(Vector<double> &theta);
     void
@@ -129,19 +142,23 @@ namespace npde
                Vector<double>       &gradient,
                const Timer          &clock);
 
-    const TrainerParameters parameters;
-    Objective<dim>         &objective;
-    Network                &network;
-    const std::string       directory;
-    const MPI_Comm          communicator;
-    ConditionalOStream     &pcout;
-    Optimizer               optimizer;
-    unsigned int            iteration = 0;
-    std::vector<Record>     records;
-    MeshAdaptation<dim>    *adaptation = nullptr;
+    const TrainerParameters           parameters;
+    Objective<dim>                   &objective;
+    Network                          &network;
+    const std::string                 directory;
+    const MPI_Comm                    communicator;
+    ConditionalOStream               &pcout;
+    Optimizer                         optimizer;
+    unsigned int                      iteration = 0;
+    std::vector<Record>               records;
+    MeshAdaptation<dim>              *adaptation = nullptr;
     std::function<void(unsigned int)> before_round;
     // The losses of the accepted iterations since the last round.
-    std::vector<double> round_losses;
+    std::vector<double>                              round_losses;
+    std::vector<std::pair<std::string, std::string>> fingerprint;
+    double                                           time_offset        = 0.;
+    unsigned int                                     failed_checkpoints = 0;
+    std::string                                      checkpoint_failure;
   };
 
   /// The mean-field factor N^{2β−1} of the learning rate.
