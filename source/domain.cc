@@ -197,16 +197,16 @@ namespace npde
                          std::pow(2., dim * parameters.global_refinements);
     const double ranks =
       Utilities::MPI::n_mpi_processes(tria->get_communicator());
-    const double needed = cells * bytes_per_cell / ranks;
-    if (needed > available_memory())
+    const double needed    = cells * bytes_per_cell / ranks;
+    const double available = available_memory(tria->get_communicator());
+    if (needed > available)
       throw InputError(
-        "'Domain/Global refinements' = " +
+        parameters.refinements_parameter + " = " +
         std::to_string(parameters.global_refinements) + " refines the " +
         std::to_string(tria->n_global_active_cells()) +
         " cells of the coarse mesh into " + Utilities::to_string(cells) +
         " cells, which need at least " + memory_string(needed) +
-        " per MPI rank, but this process may use " +
-        memory_string(available_memory()) +
+        " per MPI rank, but this process may use " + memory_string(available) +
         ". Use fewer global refinements (each one multiplies the number of "
         "cells by " +
         std::to_string(1 << dim) + "), a coarser mesh, or more MPI ranks.");

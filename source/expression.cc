@@ -17,14 +17,20 @@
 namespace npde
 {
   std::map<std::string, double>
-  parse_constants(const std::string &text, const std::string &parameter_name)
+  parse_constants(const std::string &text,
+                  const std::string &parameter_name,
+                  const unsigned int dim)
   {
     std::map<std::string, double> constants{{"pi", numbers::PI},
                                             {"Pi", numbers::PI}};
     // The names the expressions use as variables cannot also be constants:
     // muparser would take the variable, and the constant would be ignored.
-    const std::vector<std::string> variables = {"x", "y", "z", "t", "u"};
-    std::set<std::string>          given;
+    std::vector<std::string> variables = coordinate_names(dim);
+    variables.insert(variables.end(), {"t", "u"});
+    std::string variable_list;
+    for (const std::string &v : variables)
+      variable_list += (variable_list.empty() ? "" : ", ") + v;
+    std::set<std::string> given;
     for (const std::string &entry : Utilities::split_string_list(text, ','))
       {
         const std::vector<std::string> parts =
@@ -44,8 +50,9 @@ namespace npde
         if (std::find(variables.begin(), variables.end(), name) !=
             variables.end())
           throw InputError("Parameter '" + parameter_name + "': '" + name +
-                           "' is a variable of the expressions (x, y, z, t, "
-                           "u) and cannot also be a constant. Choose another "
+                           "' is a variable of the expressions (" +
+                           variable_list +
+                           ") and cannot also be a constant. Choose another "
                            "name.");
         if (!given.insert(name).second)
           throw InputError("Parameter '" + parameter_name +

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <limits>
 
 namespace npde
 {
@@ -43,9 +44,11 @@ namespace npde
         {
           action();
         }
-      catch (const InputError &e)
+      catch (const std::exception &e)
         {
-          failure = e.what();
+          // (Any exception: one that passed by would leave the other ranks
+          // waiting in throw_if_any.)
+          failure = user_message(e);
         }
     throw_if_any(comm, failure);
   }
@@ -53,13 +56,18 @@ namespace npde
 
 
   double
-  available_memory()
+  available_memory(const MPI_Comm comm)
   {
-    double bytes = double(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
+    const long pages    = ::sysconf(_SC_PHYS_PAGES),
+               page     = ::sysconf(_SC_PAGESIZE);
+    double        bytes = (pages > 0 && page > 0) ?
+                            double(pages) * double(page) :
+                            std::numeric_limits<double>::infinity();
     struct rlimit limit;
     if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
       bytes = std::min(bytes, double(limit.rlim_cur));
-    return bytes;
+    // The same figure on every rank, so that every rank decides alike.
+    return Utilities::MPI::min(bytes, comm);
   }
 
 

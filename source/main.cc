@@ -8,6 +8,18 @@
 
 #include <iostream>
 
+// An exception that is not an InputError may have been thrown on one rank
+// only, while the others wait in a collective call for ever: with more than
+// one rank, stop them all.
+void
+abort_other_ranks()
+{
+  if (dealii::Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) > 1)
+    MPI_Abort(MPI_COMM_WORLD, 1);
+}
+
+
+
 int
 main(int argc, char *argv[])
 {
@@ -44,6 +56,7 @@ main(int argc, char *argv[])
                 << "Aborting!" << std::endl
                 << "----------------------------------------------------"
                 << std::endl;
+      abort_other_ranks();
       return 1;
     }
   catch (...)
@@ -56,6 +69,7 @@ main(int argc, char *argv[])
                 << "Aborting!" << std::endl
                 << "----------------------------------------------------"
                 << std::endl;
+      abort_other_ranks();
       return 1;
     }
 }

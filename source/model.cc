@@ -125,7 +125,7 @@ namespace npde
   Model<dim>::Model(const ModelParameters &p)
     : derivative_check_enabled(p.check_reaction_derivative)
   {
-    const auto constants = parse_constants(p.constants, "Model/Constants");
+    const auto constants = parse_constants(p.constants, "Model/Constants", dim);
     const std::vector<std::string> x   = coordinate_names(dim);
     const std::vector<std::string> xt  = with(x, {"t"});
     const std::vector<std::string> xtu = with(x, {"t", "u"});
@@ -366,6 +366,7 @@ namespace npde
     for (unsigned int v = 0; v < GeometryInfo<dim>::vertices_per_cell; ++v)
       x_samples.push_back(box.center() + 0.8 * (box.vertex(v) - box.center()));
 
+    unsigned int compared = 0;
     for (const Point<dim> &x : x_samples)
       for (const double t : t_samples)
         for (const double u : u_samples)
@@ -377,7 +378,8 @@ namespace npde
             // is nothing to compare with.
             if (!std::isfinite(f_plus) || !std::isfinite(f_minus))
               continue;
-            const double fd    = (f_plus - f_minus) / (2. * h);
+            const double fd = (f_plus - f_minus) / (2. * h);
+            ++compared;
             const double given = reaction_derivative(t, x, u);
             const double scale = std::max({1., std::abs(given), std::abs(fd)});
             if (!(std::abs(fd - given) <= 1e-5 * scale))
@@ -394,6 +396,14 @@ namespace npde
                 throw InputError(message.str());
               }
           }
+    if (compared == 0 && has_reaction())
+      throw InputError(
+        "Parameter 'Model/Reaction' = \"" + reaction_expression.formula() +
+        "\" is not finite at any of the points where 'Model/Reaction "
+        "derivative' is checked (u in {-2, -1, -0.3, 0, 0.4, 1, 2.5}), so the "
+        "derivative cannot be checked. If f is meant for other values of u "
+        "only, check the derivative yourself and set 'Model/Check reaction "
+        "derivative = false'.");
   }
 
 

@@ -159,11 +159,13 @@ namespace npde
 
 
   Network
-  Network::create(const unsigned int dimension, const NetworkParameters &p)
+  Network::create(const unsigned int       dimension,
+                  const NetworkParameters &p,
+                  const MPI_Comm           comm)
   {
     if (!p.initial_file.empty())
       {
-        Network network = load(p.initial_file);
+        Network network = load(p.initial_file, comm);
         if (network.dimension() != dimension)
           throw InputError(
             "Network/Initial network file: '" + p.initial_file +
@@ -171,7 +173,7 @@ namespace npde
             "D inputs, but the problem is " + std::to_string(dimension) + "D.");
         return network;
       }
-    check_size(dimension, p.n_neurons, "'Network/Number of neurons'");
+    check_size(dimension, p.n_neurons, "'Network/Number of neurons'", comm);
     Network network(dimension, p.n_neurons, p.beta, p.activation);
     network.initialize_randomly(p.weight_std, p.output_range, p.seed);
     return network;
@@ -186,7 +188,8 @@ namespace npde
   void
   Network::check_size(const unsigned int dimension,
                       const double       n_neurons,
-                      const std::string &where)
+                      const std::string &where,
+                      const MPI_Comm     comm)
   {
     const double n_parameters = n_neurons * (dimension + 3.);
     const double needed       = 8. * 8. * n_parameters;
@@ -196,14 +199,16 @@ namespace npde
         " neurons give N(d+3) = " + Utilities::to_string(n_parameters) +
         " parameters, more than npde can index (2^31 - 1). "
         "Use fewer neurons.");
-    if (needed > available_memory())
+    // (Collective on @p comm, whose ranks all create the network: they
+    // decide alike.)
+    const double available = available_memory(comm);
+    if (needed > available)
       throw InputError(where + ": " + Utilities::to_string(n_neurons) +
                        " neurons give " + Utilities::to_string(n_parameters) +
                        " parameters, and the vectors of that size that "
                        "training keeps need at least " +
                        memory_string(needed) + ", but this process may use " +
-                       memory_string(available_memory()) +
-                       ". Use fewer neurons.");
+                       memory_string(available) + ". Use fewer neurons.");
   }
 
 
@@ -1223,7 +1228,7 @@ namespace npde
   // the sizes are checked before anything is allocated, and a message says
   // which field is wrong.
   Network
-  Network::load(const std::string &file_name)
+  Network::load(const std::string &file_name, const MPI_Comm comm)
   {
     std::ifstream in(file_name);
     if (!in)
@@ -1288,7 +1293,7 @@ namespace npde
     if (!(n >= 1 && n == std::floor(n)))
       throw fail("the field 'neurons' is " + shown(n) +
                  ", not a positive integer");
-    check_size(dim, n, "The network file '" + file_name + "'");
+    check_size(dim, n, "The network file '" + file_name + "'", comm);
     expect("beta");
     const double beta = number("beta");
     if (!(beta >= 0.5 && beta <= 1.))

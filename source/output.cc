@@ -222,16 +222,22 @@ namespace npde
       return;
     const std::string prefix =
       series + "_" + Utilities::int_to_string(n, 4) + ".";
-    std::error_code ignored;
-    for (const auto &entry :
-         std::filesystem::directory_iterator(parameters.directory, ignored))
+    // (No member that throws: this runs on rank 0 alone, in an error path.)
+    std::error_code                    ignored;
+    std::vector<std::filesystem::path> files;
+    for (std::filesystem::directory_iterator it(parameters.directory, ignored),
+         end;
+         !ignored && it != end;
+         it.increment(ignored))
       {
-        const std::string name = entry.path().filename().string();
+        const std::string name = it->path().filename().string();
         if (name.rfind(prefix, 0) == 0 &&
-            (name.size() > 4 && (name.substr(name.size() - 4) == ".vtu" ||
+            (name.size() > 5 && (name.substr(name.size() - 4) == ".vtu" ||
                                  name.substr(name.size() - 5) == ".pvtu")))
-          std::filesystem::remove(entry.path(), ignored);
+          files.push_back(it->path());
       }
+    for (const auto &file : files)
+      std::filesystem::remove(file, ignored);
   }
 
 

@@ -19,6 +19,7 @@
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <filesystem>
@@ -353,9 +354,22 @@ namespace npde
     void
     collect_values(const boost::property_tree::ptree &node, std::string &out)
     {
+      // (Spaces do not count: "D=0.01" and "D = 0.01" are the same model.
+      // The derivative check does not change J.)
       for (const auto &[key, child] : node)
         if (const auto value = child.get_optional<std::string>("value"))
-          out += key + '=' + *value + '\n';
+          {
+            if (key == "Check_20reaction_20derivative")
+              continue;
+            std::string v = *value;
+            v.erase(std::remove_if(v.begin(),
+                                   v.end(),
+                                   [](const unsigned char c) {
+                                     return std::isspace(c);
+                                   }),
+                    v.end());
+            out += key + '=' + v + '\n';
+          }
         else
           collect_values(child, out);
     }
@@ -376,13 +390,12 @@ namespace npde
 
 
   // What a checkpoint belongs to: the network's architecture, the
-  // optimiser, the mesh, and the problem (hashes of the subsections that
-  // define J). 'Trainer', 'Output' and the solvers' tolerances may change
-  // between a run and its resumption.
+  // optimiser, and the problem (hashes of the subsections that define J;
+  // the trainer adds the mesh). 'Trainer', 'Output' and the solvers' tolerances
+  // may change between a run and its resumption.
   template <int dim>
   std::vector<std::pair<std::string, std::string>>
   checkpoint_fingerprint(const ParameterHandler    &prm,
-                         const ForwardProblem<dim> &problem,
                          const Network             &network,
                          const OptimizerParameters &optimizer_parameters)
   {
@@ -395,26 +408,24 @@ namespace npde
       std::string values;
       if (const auto child = root.get_child_optional(xml_name))
         collect_values(*child, values);
-      return hash_of(values);
+      return "hash:" + hash_of(values);
     };
-    const std::string methods[] = {"gradient-descent", "adam", "lbfgs"};
-    return {
-      {"dimension", std::to_string(dim)},
-      {"neurons", std::to_string(network.n_neurons())},
-      {"activation", activation_name(network.activation())},
-      {"beta", Utilities::to_string(network.beta())},
-      {"input-map", network.maps_inputs() ? "true" : "false"},
-      {"optimizer",
-       methods[static_cast<int>(optimizer_parameters.method)] +
-         (optimizer_parameters.random_features ? "+random-features" : "")},
-      {"mesh",
-       std::to_string(problem.domain.triangulation().n_global_active_cells()) +
-         "-cells-" + std::to_string(problem.state.dof_handler().n_dofs()) +
-         "-dofs"},
-      {"model", section_hash("Model")},
-      {"domain", section_hash("Domain")},
-      {"time", section_hash("Time")},
-      {"target-data", section_hash("Target_20data")}};
+    const std::string  methods[] = {"gradient-descent", "adam", "lbfgs"};
+    std::ostringstream beta;
+    beta << std::setprecision(17) << network.beta();
+    return {{"dimension", std::to_string(dim)},
+            {"neurons", std::to_string(network.n_neurons())},
+            {"activation", activation_name(network.activation())},
+            {"beta", beta.str()},
+            {"input-map", network.maps_inputs() ? "true" : "false"},
+            {"optimizer",
+             methods[static_cast<int>(optimizer_parameters.method)] +
+               (optimizer_parameters.random_features ? "+random-features" :
+                                                       "")},
+            {"Model", section_hash("Model")},
+            {"Domain", section_hash("Domain")},
+            {"Time", section_hash("Time")},
+            {"Target_data", section_hash("Target_20data")}};
   }
 
 
@@ -491,7 +502,7 @@ namespace npde
             output.start_series("solution");
           });
         trainer.set_fingerprint(
-          checkpoint_fingerprint(prm, problem, network, optimizer_parameters));
+          checkpoint_fingerprint<dim>(prm, network, optimizer_parameters));
         trainer.run();
         on_rank_0(comm,
                   [&]() { network.save(output.directory() + "/network.txt"); });
@@ -678,7 +689,10 @@ namespace npde
   create_network(const NetworkParameters   &parameters,
                  const ForwardProblem<dim> &problem)
   {
-    Network network = Network::create(dim, parameters);
+    Network network =
+      Network::create(dim,
+                      parameters,
+                      problem.domain.triangulation().get_communicator());
     if (parameters.map_inputs && parameters.initial_file.empty())
       {
         const BoundingBox<dim> box = problem.bounding_box();

@@ -1227,13 +1227,16 @@ namespace npde
               << "is " << target << ". Residual history:";
       for (const double r : history)
         message << ' ' << r;
-      if (!std::isfinite(norm))
+      if (!std::isfinite(norm) && model.has_reaction())
         message << ". The residual is not finite: 'Model/Reaction' = \""
                 << model.formula("Model/Reaction")
                 << "\" or its derivative is not finite at the iterate (is "
                    "f defined for every value u takes?), or the network "
                    "source is. Check where they are defined, or use a "
                    "smaller time step ('Time/Number of steps')";
+      else if (!std::isfinite(norm))
+        message << ". The residual is not finite: the network source is "
+                   "not finite (the known inputs were checked at start-up)";
       else
         message << ". Use a smaller time step ('Time/Number of steps'), "
                    "raise 'State solver/Maximum Newton iterations', or "

@@ -8,12 +8,15 @@
 #include <deal.II/numerics/vector_tools_evaluate.h>
 #include <deal.II/numerics/vector_tools_interpolate.h>
 
+#include <npde/input_check.h>
 #include <npde/target_data.h>
 
 #include <boost/functional/hash.hpp>
 
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <sstream>
 
 namespace npde
 {
@@ -107,7 +110,8 @@ namespace npde
           parameters.target_source,
           variables,
           parse_constants(problem.model_parameters.constants,
-                          "Model/Constants"));
+                          "Model/Constants",
+                          dim));
       }
   }
 
@@ -139,9 +143,11 @@ namespace npde
           parameters.expression,
           variables,
           parse_constants(problem.model_parameters.constants,
-                          "Model/Constants"));
+                          "Model/Constants",
+                          dim));
         const auto &points = state.quadrature_points();
         h_nodal.assign(state.n_steps() + 1, state.new_vector());
+        std::string bad_value;
         for (unsigned int n = 0; n <= state.n_steps(); ++n)
           {
             h[n].reinit(points.size());
@@ -152,6 +158,18 @@ namespace npde
                   xt[d] = points[q][d];
                 xt[dim] = state.times()[n];
                 h[n][q] = expression(xt);
+                if (!std::isfinite(h[n][q]) && bad_value.empty())
+                  {
+                    std::ostringstream message;
+                    message << "Parameter 'Target data/Expression' = \""
+                            << parameters.expression << "\" gives " << h[n][q]
+                            << " at x = (" << points[q]
+                            << "), t = " << state.times()[n]
+                            << ": the data must be finite. Change the "
+                               "expression so that it is defined everywhere "
+                               "in the domain and for all times in [0, T].";
+                    bad_value = message.str();
+                  }
               }
             VectorTools::interpolate(state.mapping(),
                                      state.dof_handler(),
@@ -159,13 +177,18 @@ namespace npde
                                                              state.times()[n]),
                                      h_nodal[n]);
           }
+        throw_if_any(problem.domain.triangulation().get_communicator(),
+                     bad_value);
       }
     else
       compute_reference_simulation();
 
+    // (Each entry is tested: a maximum with std::max can lose a NaN.)
     double local_max = 0;
     for (const auto &v : h)
-      local_max = std::max(local_max, v.linfty_norm());
+      for (const double x : v)
+        local_max = std::isfinite(x) ? std::max(local_max, std::abs(x)) :
+                                       std::numeric_limits<double>::infinity();
     h_max =
       Utilities::MPI::max(local_max,
                           problem.domain.triangulation().get_communicator());
@@ -311,6 +334,9 @@ namespace npde
     {
       DomainParameters domain_parameters = problem.domain_parameters;
       domain_parameters.global_refinements += parameters.reference_refinements;
+      domain_parameters.refinements_parameter =
+        "'Domain/Global refinements' + 'Target data/Reference extra "
+        "refinements' (the reference simulation's mesh)";
       return domain_parameters;
     }
 

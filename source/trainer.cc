@@ -229,19 +229,7 @@ namespace npde
             ++rejections_in_a_row;
             if (rejections_in_a_row >= parameters.max_rejections ||
                 !(optimizer.learning_rate() > 0.))
-              throw InputError(
-                "Training stopped at iteration " + std::to_string(iteration) +
-                ": the last " + std::to_string(rejections_in_a_row) +
-                " trial steps were all rejected ('Trainer/Maximum "
-                "consecutive rejections' = " +
-                std::to_string(parameters.max_rejections) +
-                "), the last one because " + why +
-                ". The learning rate is now " +
-                Utilities::to_string(optimizer.learning_rate()) +
-                ". Start with a smaller 'Optimizer/Learning rate', check the "
-                "'Optimizer' parameters, or, if the forward solve fails, the "
-                "model and 'Time/Number of steps'. The last checkpoint (if "
-                "any) holds the last accepted network.");
+              stop_after_rejections(rejections_in_a_row, why);
             if (iteration % parameters.print_every == 0)
               pcout << "   iteration " << iteration << ": step rejected ("
                     << why << "); learning rate cut to "
@@ -313,6 +301,43 @@ namespace npde
   // A mesh adaptation round at θ, whose state and adjoint the objective
   // holds: output of the old mesh, refinement, and J and ∇J at the same θ
   // on the new mesh, recorded as a row of its own.
+  // Training that makes no progress ends with an error that says why. The
+  // history so far is written (the last checkpoint stays as it was: it
+  // holds the last accepted network).
+  template <int dim>
+  void
+  Trainer<dim>::stop_after_rejections(const unsigned int rejections,
+                                      const std::string &why) const
+  {
+    try
+      {
+        on_rank_0(communicator, [&]() { write_history(); });
+      }
+    catch (const InputError &)
+      {
+        // (The error below matters more than the history.)
+      }
+    const std::string reason =
+      optimizer.learning_rate() > 0. ?
+        "the last " + std::to_string(rejections) +
+          " trial steps were all rejected ('Trainer/Maximum consecutive "
+          "rejections' = " +
+          std::to_string(parameters.max_rejections) + ")" :
+        "the learning rate has been cut to 0 by " + std::to_string(rejections) +
+          " rejected trial steps in a row";
+    throw InputError(
+      "Training stopped at iteration " + std::to_string(iteration) + ": " +
+      reason + ", the last one because " + why + ". The learning rate is now " +
+      Utilities::to_string(optimizer.learning_rate()) +
+      ". Start with a smaller 'Optimizer/Learning rate', "
+      "check the 'Optimizer' parameters, or, if the forward "
+      "solve fails, the model and 'Time/Number of steps'. "
+      "history.csv holds the run so far, and the last "
+      "checkpoint (if any) the last accepted network.");
+  }
+
+
+
   template <int dim>
   void
   Trainer<dim>::adapt_mesh(const Vector<double> &theta,
@@ -327,7 +352,11 @@ namespace npde
     // A round that leaves the mesh as it is changes neither J nor the
     // optimiser's state.
     if (!adaptation->refine())
-      return;
+      {
+        // (A stall trigger waits for a new stall before the next round.)
+        round_losses.assign(1, J);
+        return;
+      }
     J = objective.value_and_gradient(theta, gradient);
     if (!std::isfinite(J))
       throw InputError("The loss after mesh adaptation round " +
@@ -441,9 +470,10 @@ namespace npde
         on_rank_0(communicator, [&]() {
           write_history();
           std::ostringstream out;
+          const auto         fields = current_fingerprint();
           out << std::setprecision(17) << "npde-checkpoint 3\nbelongs-to "
-              << fingerprint.size() << '\n';
-          for (const auto &field : fingerprint)
+              << fields.size() << '\n';
+          for (const auto &field : fields)
             out << field.first << ' ' << field.second << '\n';
           out << "iteration " << iteration << "\ntheta " << theta.size();
           for (const double x : theta)
@@ -463,6 +493,20 @@ namespace npde
               << " could not be written (" << e.what() << "). Training goes on."
               << std::endl;
       }
+  }
+
+
+
+  // The run's fingerprint, with the mesh as it is now (mesh adaptation
+  // changes it during the run).
+  template <int dim>
+  std::vector<std::pair<std::string, std::string>>
+  Trainer<dim>::current_fingerprint() const
+  {
+    std::vector<std::pair<std::string, std::string>> fields = {
+      {"number-of-dofs", std::to_string(objective.n_dofs())}};
+    fields.insert(fields.end(), fingerprint.begin(), fingerprint.end());
+    return fields;
   }
 
 
@@ -528,19 +572,27 @@ namespace npde
     // is reported as damaged; or as soon as θ's size shows it is another
     // network.)
     const auto check_belongs_here = [&]() {
-      for (const auto &[key, value] : fingerprint)
+      for (const auto &[key, value] : current_fingerprint())
         {
           const auto it = theirs.find(key);
-          if (it == theirs.end() || it->second != value)
-            throw InputError(
-              "The checkpoint '" + file + "' belongs to another run: its " +
-              key + " is " +
-              (it == theirs.end() ? "not recorded" : it->second) +
-              ", this run's is " + value +
-              ". Resume only with the parameters the checkpoint was "
-              "written with (the number of iterations may change), or "
-              "remove it, or set 'Trainer/Resume = false', to start "
-              "afresh.");
+          if (it != theirs.end() && it->second == value)
+            continue;
+          // A subsection is recorded as a hash of its values, which says
+          // nothing to a user: name the subsection instead.
+          const std::string difference =
+            value.rfind("hash:", 0) == 0 ?
+              "the parameters of the subsection '" +
+                Utilities::replace_in_string(key, "_", " ") +
+                "' differ from those it was written with" :
+              "its " + key + " is " +
+                (it == theirs.end() ? "not recorded" : it->second) +
+                ", this run's is " + value;
+          throw InputError(
+            "The checkpoint '" + file +
+            "' belongs to another run: " + difference +
+            ". Resume only with the parameters the checkpoint was written "
+            "with (the number of iterations may change), or remove it, or "
+            "set 'Trainer/Resume = false', to start afresh.");
         }
     };
     in >> word >> iteration >> word >> n;

@@ -75,17 +75,27 @@ check(len(times) == 9 and times[:5] == times_then and
       % (times[5:], times_then), output)
 
 # Checkpoints of other runs, one field at a time.
-for setting, field in [("Network/Activation=sigmoid", "activation"),
-                       ("Network/Number of neurons=50", "neurons"),
-                       ("Optimizer/Method=gradient descent", "optimizer"),
-                       ("Domain/Global refinements=1", "mesh"),
-                       ("Model/Diffusion=2*D", "model"),
-                       ("Target data/Target source=sin(pi*x)*t", "target-data")]:
+for setting, difference in [
+        ("Network/Activation=sigmoid", "its activation is tanh"),
+        ("Network/Number of neurons=50", "its neurons is 100"),
+        ("Network/Beta=1", "its beta is 0.6666"),
+        ("Network/Map inputs to [-1,1]=true", "its input-map is false"),
+        ("Optimizer/Method=gradient descent", "its optimizer is adam"),
+        ("Domain/Global refinements=1", "its number-of-dofs is 861"),
+        ("Model/Diffusion=2*D", "the parameters of the subsection 'Model' differ"),
+        ("Target data/Target source=sin(pi*x)*t",
+         "the parameters of the subsection 'Target data' differ")]:
     status, output = run(10, setting)
-    check(status != 0 and "belongs to another run: its " + field in output
+    check(status != 0 and "belongs to another run: " + difference in output
           and "npde: error" in output,
-          "a checkpoint with another %s is refused (%s)" % (field, setting),
-          output)
+          "a checkpoint of another run is refused (%s: %s)"
+          % (setting, difference), output)
+
+# What may change: spaces in the values, 'Trainer' and 'Output' settings.
+status, output = run(10, "Model/Diffusion= D ", "Trainer/Print every=2")
+check(status == 0 and "Resuming from" in output,
+      "a resume with other spaces and other 'Trainer' settings goes on",
+      output)
 
 if failures:
     print("FAIL: %d check(s) failed" % len(failures))

@@ -42,6 +42,8 @@ namespace npde
     std::string  mesh_file;
     std::string  manifolds;
     unsigned int global_refinements = 0;
+    /// How messages name global_refinements (the reference mesh adds more).
+    std::string refinements_parameter = "'Domain/Global refinements'";
 
     static void
     declare_parameters(ParameterHandler &prm);

@@ -48,10 +48,14 @@ namespace npde
 
   /**
    * Parse a list of named constants, "eps=0.32, D=0.01", as given in the
-   * parameter @p parameter_name. `pi` is always defined.
+   * parameter @p parameter_name, for expressions in dimension @p dim. `pi`
+   * is always defined. A name must be an identifier, may be given once, and
+   * cannot be a variable of the expressions (x, y, z up to @p dim, t, u).
    */
   std::map<std::string, double>
-  parse_constants(const std::string &text, const std::string &parameter_name);
+  parse_constants(const std::string &text,
+                  const std::string &parameter_name,
+                  const unsigned int dim);
 
   /**
    * The names of the spatial coordinates in dimension @p dim: x, y, z.

@@ -36,17 +36,18 @@ namespace npde
 
   /**
    * Collective: run @p action on rank 0 only (writing a file, say) and, if
-   * it throws an InputError there, throw it on every rank.
+   * it throws there, throw an InputError with its message on every rank.
    */
   void
   on_rank_0(const MPI_Comm comm, const std::function<void()> &action);
 
   /**
-   * The memory this process may use, in bytes: the machine's physical
-   * memory, or the address-space limit (`ulimit -v`) if that is lower.
+   * Collective: the memory a process may use, in bytes: the machine's
+   * physical memory, or the address-space limit (`ulimit -v`) if that is
+   * lower; the smallest over the ranks of @p comm.
    */
   double
-  available_memory();
+  available_memory(const MPI_Comm comm);
 
   /// @p bytes as "12.3 GB", "4.5 MB".
   std::string

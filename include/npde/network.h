@@ -24,6 +24,7 @@
 #ifndef npde_network_h
 #define npde_network_h
 
+#include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
 
 #include <deal.II/lac/vector.h>
@@ -90,19 +91,24 @@ namespace npde
      * that is given, otherwise initialised randomly from the seed.
      */
     static Network
-    create(const unsigned int dimension, const NetworkParameters &parameters);
+    create(const unsigned int       dimension,
+           const NetworkParameters &parameters,
+           const MPI_Comm           comm = MPI_COMM_SELF);
 
     /**
      * Check, before anything is allocated, that a network of @p n_neurons
      * neurons in dimension @p dimension can be held: N(d+3) parameters must
      * fit an unsigned int, and the few parameter-sized vectors that training
      * keeps must fit into the memory. Throws an InputError that names
-     * @p where (the parameter or the file the size came from).
+     * @p where (the parameter or the file the size came from). Collective
+     * on @p comm, whose ranks must all check the same network (create() and
+     * load() pass theirs on).
      */
     static void
     check_size(const unsigned int dimension,
                const double       n_neurons,
-               const std::string &where);
+               const std::string &where,
+               const MPI_Comm     comm = MPI_COMM_SELF);
 
     /**
      * Draw θ reproducibly from @p seed: neuron by neuron, c_i ~ U(−a, a),
@@ -248,7 +254,7 @@ namespace npde
     save(const std::string &file_name) const;
 
     static Network
-    load(const std::string &file_name);
+    load(const std::string &file_name, const MPI_Comm comm = MPI_COMM_SELF);
 
     /// The inputs after the input map: t̂_n, and x̂ (Q·d coordinates).
     void

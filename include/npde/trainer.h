@@ -124,6 +124,11 @@ namespace npde
   private:
     void
     write_checkpoint(const Vector<double> &theta);
+    std::vector<std::pair<std::string, std::string>>
+    current_fingerprint() const;
+    [[noreturn]] void
+    stop_after_rejections(const unsigned int rejections,
+                          const std::string &why) const;
     bool
     read_checkpoint(Vector<double> &theta);
     void
