@@ -364,6 +364,41 @@ namespace npde
 
 
 
+  // A g* that is not finite somewhere would show only as a failing
+  // reference simulation: check it at the training mesh's quadrature points
+  // and time levels first, and name it.
+  template <int dim>
+  void
+  TargetData<dim>::check_target_source() const
+  {
+    const StateSolver<dim> &state = problem.state;
+    std::string             bad_value;
+    for (unsigned int n = 0; n <= state.n_steps() && bad_value.empty(); ++n)
+      for (const Point<dim> &x : state.quadrature_points())
+        {
+          double xt[dim + 1];
+          for (unsigned int d = 0; d < dim; ++d)
+            xt[d] = x[d];
+          xt[dim]        = state.times()[n];
+          const double g = (*g_star)(xt);
+          if (!std::isfinite(g))
+            {
+              std::ostringstream message;
+              message << "Parameter 'Target data/Target source' = \""
+                      << parameters.target_source << "\" gives " << g
+                      << " at x = (" << x << "), t = " << state.times()[n]
+                      << ": g* must be finite. Change the expression so "
+                         "that it is defined everywhere in the domain and "
+                         "for all times in [0, T].";
+              bad_value = message.str();
+              break;
+            }
+        }
+    throw_if_any(problem.domain.triangulation().get_communicator(), bad_value);
+  }
+
+
+
   template <int dim>
   void
   TargetData<dim>::compute_reference_simulation()
@@ -372,6 +407,7 @@ namespace npde
 
     if (!reference)
       {
+        check_target_source();
         reference = std::make_unique<Reference>(parameters, problem, pcout);
         reference->solver.setup();
         reference->solver.solve();

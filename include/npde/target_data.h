@@ -100,7 +100,7 @@ namespace npde
      * sweep level by level.
      */
     double
-    local_misfit(std::vector<VectorType>                  *r,
+    local_misfit(std::vector<VectorType>                 *r,
                  const std::function<void(unsigned int)> &wait_for_level) const;
 
     /// h^n at the state solver's quadrature_points() (this rank's).
@@ -132,6 +132,8 @@ namespace npde
     target_source() const;
 
   private:
+    void
+    check_target_source() const;
     void
     compute_reference_simulation();
     void
