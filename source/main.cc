@@ -11,12 +11,15 @@
 // An exception that is not an InputError may have been thrown on one rank
 // only, while the others wait in a collective call for ever: with more than
 // one rank, stop them all.
-void
-abort_other_ranks()
+namespace
 {
-  if (dealii::Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) > 1)
-    MPI_Abort(MPI_COMM_WORLD, 1);
-}
+  void
+  abort_other_ranks()
+  {
+    if (dealii::Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD) > 1)
+      MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+} // namespace
 
 
 

@@ -110,10 +110,10 @@ namespace npde
       for (const std::string &s :
            Utilities::split_string_list(prm.get("Schedule")))
         schedule.push_back(Utilities::string_to_int(s));
-      max_rounds       = prm.get_integer("Maximum number of rounds");
-      indicator        = prm.get("Indicator") == "dual weighted" ?
-                           Indicator::dual_weighted :
-                           Indicator::state;
+      max_rounds = prm.get_integer("Maximum number of rounds");
+      indicator  = prm.get("Indicator") == "dual weighted" ?
+                     Indicator::dual_weighted :
+                     Indicator::state;
       include_data     = prm.get_bool("Include data");
       refinement       = prm.get("Refinement") == "global" ?
                            Refinement::global :
@@ -153,13 +153,12 @@ namespace npde
     , shared(dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
                &problem.domain.triangulation()) == nullptr)
     // A schedule brings no more rounds than it lists.
-    , max_rounds(parameters.trigger == MeshAdaptationParameters::Trigger::none ?
-                   0 :
-                 parameters.trigger ==
-                     MeshAdaptationParameters::Trigger::schedule ?
-                   std::min<unsigned int>(parameters.max_rounds,
-                                          parameters.schedule.size()) :
-                   parameters.max_rounds)
+    , max_rounds(
+        parameters.trigger == MeshAdaptationParameters::Trigger::none ? 0 :
+        parameters.trigger == MeshAdaptationParameters::Trigger::schedule ?
+          std::min<unsigned int>(parameters.max_rounds,
+                                 parameters.schedule.size()) :
+          parameters.max_rounds)
   {
   }
 
@@ -216,8 +215,8 @@ namespace npde
   {
     const StateSolver<dim> &state = problem.state;
     const auto             &tria  = problem.domain.triangulation();
-    const QGauss<dim - 1> face_quadrature(state.dof_handler().get_fe().degree +
-                                          1);
+    const QGauss<dim - 1>   face_quadrature(
+      state.dof_handler().get_fe().degree + 1);
 
     // ρ_K of a (distributed) finite-element vector.
     const auto kelly = [&](const typename StateSolver<dim>::VectorType &v) {

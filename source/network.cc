@@ -679,12 +679,12 @@ namespace npde
                   std::vector<Vector<double>> &values,
                   Network::FirstLayers        *keep)
     {
-      const unsigned int    N     = network.n_neurons();
-      const unsigned int    L     = in.n_levels;
-      const Vector<double> &theta = network.parameters();
-      const Activation      sigma = network.activation();
-      const double          scale = std::pow(double(N), -network.beta());
-      const unsigned int    o_wt  = network.block_offset(Network::Block::w_t);
+      const unsigned int    N       = network.n_neurons();
+      const unsigned int    L       = in.n_levels;
+      const Vector<double> &theta   = network.parameters();
+      const Activation      sigma   = network.activation();
+      const double          scale   = std::pow(double(N), -network.beta());
+      const unsigned int    o_wt    = network.block_offset(Network::Block::w_t);
 
       std::array<double, block_points> a{}, e{}; // (a partial block's tail: 0)
       for (unsigned int n = 0; n < L; ++n)
@@ -1272,6 +1272,8 @@ namespace npde
                    "', not a finite number");
       return value;
     };
+    // (A double, so that a neuron count too large for an unsigned int
+    // still reaches check_size() and its message.)
     const auto count =
       [&](const std::string &field, const double lower, const double upper) {
         const double value = number(field);
@@ -1279,7 +1281,7 @@ namespace npde
           throw fail("the field '" + field + "' is " + shown(value) +
                      ", not an integer in [" + shown(lower) + ", " +
                      shown(upper) + "]");
-        return static_cast<unsigned int>(value);
+        return value;
       };
 
     expect("npde-network");
@@ -1289,10 +1291,7 @@ namespace npde
     expect("dimension");
     const unsigned int dim = count("dimension", 1, 3);
     expect("neurons");
-    const double n = number("neurons");
-    if (!(n >= 1 && n == std::floor(n)))
-      throw fail("the field 'neurons' is " + shown(n) +
-                 ", not a positive integer");
+    const double n = count("neurons", 1, 1e18);
     check_size(dim, n, "The network file '" + file_name + "'", comm);
     expect("beta");
     const double beta = number("beta");

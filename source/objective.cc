@@ -70,10 +70,9 @@ namespace npde
     overlapped(const Sweep &sweep, const Follow &follow)
     {
       struct Cancelled
-      {
-      };
-      std::atomic<unsigned int>               done{0};
-      std::atomic<bool>                       cancelled{false};
+      {};
+      std::atomic<unsigned int> done{0};
+      std::atomic<bool>         cancelled{false};
       const std::function<void(unsigned int)> wait = [&](const unsigned int c) {
         while (done.load(std::memory_order_acquire) < c)
           {
@@ -103,8 +102,7 @@ namespace npde
               follower.wait();
             }
           catch (const Cancelled &)
-            {
-            }
+            {}
           throw;
         }
       follower.wait();
@@ -188,8 +186,9 @@ namespace npde
       {
         const double local = overlapped(
           [&](const auto &report) {
-            problem.state.solve(&g_values,
-                                [&](const unsigned int n) { report(n + 1); });
+            problem.state.solve(&g_values, [&](const unsigned int n) {
+              report(n + 1);
+            });
           },
           [&](const auto &wait, const auto &) {
             return target.local_misfit(r, [&](const unsigned int n) {
@@ -210,7 +209,7 @@ namespace npde
   Objective<dim>::value_and_gradient(const Vector<double> &theta,
                                      Vector<double>       &gradient)
   {
-    const double          J = forward(theta, &misfit_gradient);
+    const double J = forward(theta, &misfit_gradient);
     Vector<double>        local(network.n_parameters());
     Network::BackwardPass backward(network,
                                    problem.state.times(),

@@ -193,12 +193,14 @@ namespace npde
                   "': check that 'Output/Directory' is writable and the "
                   "disk is not full.";
       }
-    if (Utilities::MPI::max(failure.empty() ? 0u : 1u, communicator) > 0)
+    try
+      {
+        throw_if_any(communicator, failure);
+      }
+    catch (const InputError &)
       {
         remove_level_files(n);
-        throw_if_any(communicator, failure.empty() ? "" : failure);
-        throw InputError("Could not write the VTU output of time level " +
-                         std::to_string(n) + " (on another MPI rank).");
+        throw;
       }
 
     times_and_files.emplace_back(t, pvtu);
@@ -230,11 +232,10 @@ namespace npde
          !ignored && it != end;
          it.increment(ignored))
       {
-        const std::string name = it->path().filename().string();
-        if (name.rfind(prefix, 0) == 0 &&
-            (name.size() > 5 && (name.substr(name.size() - 4) == ".vtu" ||
-                                 name.substr(name.size() - 5) == ".pvtu")))
-          files.push_back(it->path());
+        const auto &path = it->path();
+        if (path.filename().string().rfind(prefix, 0) == 0 &&
+            (path.extension() == ".vtu" || path.extension() == ".pvtu"))
+          files.push_back(path);
       }
     for (const auto &file : files)
       std::filesystem::remove(file, ignored);

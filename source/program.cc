@@ -16,12 +16,12 @@
 #include <npde/target_data.h>
 #include <npde/trainer.h>
 
+#include <boost/functional/hash.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdint>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -374,15 +374,14 @@ namespace npde
           collect_values(child, out);
     }
 
-    // FNV-1a, 64 bits: the same number on every machine (std::hash is not).
+    // A subsection's values as a short hex string. Boost's hash_range, as
+    // for the data noise (target_data.cc): the same number for the same
+    // text wherever npde is built with the same Boost.
     std::string
     hash_of(const std::string &text)
     {
-      std::uint64_t h = 14695981039346656037ull;
-      for (const unsigned char c : text)
-        h = (h ^ c) * 1099511628211ull;
       std::ostringstream out;
-      out << std::hex << std::setw(16) << std::setfill('0') << h;
+      out << std::hex << boost::hash_range(text.begin(), text.end());
       return out.str();
     }
   } // namespace
@@ -434,13 +433,13 @@ namespace npde
   void
   run_training(ParameterHandler &prm, const std::string &command_line)
   {
-    const MPI_Comm           comm = MPI_COMM_WORLD;
-    ConditionalOStream       pcout(std::cout,
+    const MPI_Comm       comm = MPI_COMM_WORLD;
+    ConditionalOStream   pcout(std::cout,
                              Utilities::MPI::this_mpi_process(comm) == 0);
-    OutputParameters         output_parameters;
-    NetworkParameters        network_parameters;
-    TargetDataParameters     target_parameters;
-    OptimizerParameters      optimizer_parameters;
+    OutputParameters     output_parameters;
+    NetworkParameters    network_parameters;
+    TargetDataParameters target_parameters;
+    OptimizerParameters  optimizer_parameters;
     TrainerParameters        trainer_parameters;
     MeshAdaptationParameters adaptation_parameters;
     parse_all(prm,
@@ -554,8 +553,7 @@ namespace npde
         if (s[i] == '_' && i + 2 < s.size() && std::isxdigit(s[i + 1]) &&
             std::isxdigit(s[i + 2]))
           {
-            out +=
-              static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+            out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
           }
         else
@@ -569,9 +567,9 @@ namespace npde
     {
       std::string out;
       for (const char c : s)
-        out += (c == '|'  ? std::string("\\|") :
+        out += (c == '|' ? std::string("\\|") :
                 c == '\n' ? std::string(" ") :
-                            std::string(1, c));
+                             std::string(1, c));
       return out;
     }
 
@@ -594,9 +592,9 @@ namespace npde
             const std::string value = child.get<std::string>("default_value");
             out << "| " << cell(demangle(key)) << " | "
                 << (value.empty() ? "*(empty)*" : "`" + cell(value) + "`")
-                << " | " << cell(child.get<std::string>("pattern_description"))
-                << " | " << cell(child.get<std::string>("documentation"))
-                << " |\n";
+                << " | "
+                << cell(child.get<std::string>("pattern_description")) << " | "
+                << cell(child.get<std::string>("documentation")) << " |\n";
           }
       for (const auto &[key, child] : node)
         if (!child.get_optional<std::string>("value"))

@@ -130,8 +130,8 @@ namespace npde
   {
     prm.enter_subsection("State solver");
     {
-      degree                   = prm.get_integer("Finite element degree");
-      source_quadrature_points = prm.get_integer("Source quadrature points");
+      degree                    = prm.get_integer("Finite element degree");
+      source_quadrature_points  = prm.get_integer("Source quadrature points");
       source_gauss_lobatto =
         (prm.get("Source quadrature rule") == "gauss-lobatto");
       if (source_gauss_lobatto && source_quadrature_points == 1)
@@ -367,9 +367,7 @@ namespace npde
     jacobian.reinit(locally_owned_dofs, locally_owned_dofs, dsp, communicator);
 
     // The pattern of Cᵀ L: rows condensed, columns not.
-    operator_sparsity.reinit(dofs.n_dofs(),
-                             dofs.n_dofs(),
-                             locally_relevant_dofs);
+    operator_sparsity.reinit(dofs.n_dofs(), dofs.n_dofs(), locally_relevant_dofs);
     std::vector<types::global_dof_index> local_dofs(fe.n_dofs_per_cell());
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -513,8 +511,8 @@ namespace npde
   template <int dim>
   void
   StateSolver<dim>::setup_point_coupling(const Quadrature<dim> &q_rule,
-                                         const bool     with_interpolation,
-                                         const bool     merge_shared_points,
+                                         const bool with_interpolation,
+                                         const bool merge_shared_points,
                                          PointCoupling &coupling) const
   {
     // Φ has one row per cell and point: interpolation.add() below would add
@@ -538,7 +536,7 @@ namespace npde
                             q_rule,
                             update_values | update_quadrature_points |
                               update_JxW_values);
-    double        tolerance = 0;
+    double tolerance = 0;
     if (merge_shared_points)
       {
         double shortest_edge = std::numeric_limits<double>::max(), largest = 0;
@@ -602,15 +600,16 @@ namespace npde
                                                     coupling.points.size());
     coupling.owned_points =
       partition[Utilities::MPI::this_mpi_process(communicator)];
-    const types::global_dof_index n_points = coupling.owned_points.size();
+    const types::global_dof_index n_points    = coupling.owned_points.size();
     const types::global_dof_index first_point =
-      (coupling.owned_points.n_elements() > 0 ? *coupling.owned_points.begin() :
-                                                0);
+      (coupling.owned_points.n_elements() > 0 ?
+         *coupling.owned_points.begin() :
+         0);
 
-    DynamicSparsityPattern               integration_dsp(dofs.n_dofs(),
+    DynamicSparsityPattern integration_dsp(dofs.n_dofs(),
                                            n_points,
                                            locally_relevant_dofs);
-    DynamicSparsityPattern               interpolation_dsp(n_points,
+    DynamicSparsityPattern interpolation_dsp(n_points,
                                              dofs.n_dofs(),
                                              coupling.owned_points);
     std::vector<types::global_dof_index> columns(nq);
@@ -723,9 +722,9 @@ namespace npde
     const unsigned int dpc = fe.n_dofs_per_cell();
     for (unsigned int i = 0; i < dpc; ++i)
       for (unsigned int j = 0; j < dpc; ++j)
-        local(i, j) =
-          c_mass * cell_mass[c](i, j) +
-          c_op * (transpose ? cell_operator[c](j, i) : cell_operator[c](i, j));
+        local(i, j) = c_mass * cell_mass[c](i, j) +
+                      c_op * (transpose ? cell_operator[c](j, i) :
+                                          cell_operator[c](i, j));
   }
 
 
@@ -738,9 +737,8 @@ namespace npde
   {
     // M and the diffusion part of A are symmetric: only advection makes the
     // transpose a different matrix.
-    const bool      transposed = transpose && model.has_advection();
-    OperatorMatrix &result =
-      operators[std::make_tuple(c_mass, c_op, transposed)];
+    const bool transposed = transpose && model.has_advection();
+    OperatorMatrix &result = operators[std::make_tuple(c_mass, c_op, transposed)];
     std::unique_ptr<MatrixType> &matrix = result.matrix;
     if (matrix)
       return result;
@@ -935,7 +933,7 @@ namespace npde
   double
   StateSolver<dim>::reaction_derivative_at_points(const VectorType &u,
                                                   const double      t,
-                                                  Vector<double>   &dfdu) const
+                                                  Vector<double> &dfdu) const
   {
     double min_dfdu = std::numeric_limits<double>::infinity();
     if (!model.has_reaction())
@@ -1000,8 +998,7 @@ namespace npde
                   const double w = c_op * dfdu[c * nq + q] * JxW[c * nq + q];
                   for (unsigned int i = 0; i < dpc; ++i)
                     for (unsigned int j = 0; j < dpc; ++j)
-                      local(i, j) +=
-                        w * shape_values(q, i) * shape_values(q, j);
+                      local(i, j) += w * shape_values(q, i) * shape_values(q, j);
                 }
             homogeneous_constraints.distribute_local_to_global(local,
                                                                local_dofs,
@@ -1151,13 +1148,13 @@ namespace npde
         // the Dirichlet values of t_{n−1}: Newton starts from U^{n−1}
         // itself, and its first residual
         //   R^n(U^{n−1}) = known + (M + kϑA) U^{n−1}
-        //                = kA U^{n−1} − kϑ(G^n + S^n) − k(1−ϑ)(G^{n−1} +
-        //                S^{n−1})
+        //                = kA U^{n−1} − kϑ(G^n + S^n) − k(1−ϑ)(G^{n−1} + S^{n−1})
         // takes one product (with kA) instead of two. Its one exact Newton
         // step is then the whole time step.
         const bool linear_step =
-          !model.has_reaction() && jacobian_is_constant && jacobian_step == k &&
-          linear_solver.is_exact() && same_boundary_values[n];
+          !model.has_reaction() && jacobian_is_constant &&
+          jacobian_step == k && linear_solver.is_exact() &&
+          same_boundary_values[n];
         VectorType &sum = (linear_step ? newton_residual : known);
         {
           const double  a = -k * (1. - theta), b = -k * theta;
@@ -1214,7 +1211,8 @@ namespace npde
       return residual.l2_norm();
     };
 
-    double norm = (residual_given ? residual.l2_norm() : evaluate_residual(u));
+    double norm =
+      (residual_given ? residual.l2_norm() : evaluate_residual(u));
     history.push_back(norm);
     target = std::max(parameters.newton_relative_tolerance * norm,
                       parameters.newton_absolute_tolerance);
@@ -1394,7 +1392,9 @@ namespace npde
     if (!source_coupling.local_integration.empty())
       source_coupling.local_integration.vmult(G.begin(), g.begin(), true);
     else
-      add_product(source_coupling.integration, source_coupling.to_buffer(g), G);
+      add_product(source_coupling.integration,
+                  source_coupling.to_buffer(g),
+                  G);
   }
 
 

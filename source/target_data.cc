@@ -444,13 +444,14 @@ namespace npde
           {
             const auto                u = ref.ghosted(ref.state(n * m));
             const std::vector<double> values =
-              n == 0 ?
-                VectorTools::point_values<1>(ref.mapping(),
-                                             ref.dof_handler(),
-                                             u,
-                                             state.quadrature_points(),
-                                             evaluation) :
-                VectorTools::point_values<1>(evaluation, ref.dof_handler(), u);
+              n == 0 ? VectorTools::point_values<1>(ref.mapping(),
+                                                    ref.dof_handler(),
+                                                    u,
+                                                    state.quadrature_points(),
+                                                    evaluation) :
+                       VectorTools::point_values<1>(evaluation,
+                                                    ref.dof_handler(),
+                                                    u);
             if (!evaluation.all_points_found())
               throw InputError(
                 "Target data: some training points lie outside the reference "
@@ -561,7 +562,7 @@ namespace npde
   template <int dim>
   double
   TargetData<dim>::local_misfit(
-    std::vector<VectorType>                 *r,
+    std::vector<VectorType>                  *r,
     const std::function<void(unsigned int)> &wait_for_level) const
   {
     const StateSolver<dim> &state = problem.state;

@@ -65,11 +65,11 @@ namespace npde
     unsigned int              interval        = 100;
     double                    stall_tolerance = 1e-2;
     std::vector<unsigned int> schedule;
-    unsigned int              max_rounds       = 1;
-    Indicator                 indicator        = Indicator::state;
-    bool                      include_data     = false;
-    Refinement                refinement       = Refinement::fixed_fraction;
-    double                    refine_fraction  = 0.3;
+    unsigned int              max_rounds      = 1;
+    Indicator                 indicator       = Indicator::state;
+    bool                      include_data    = false;
+    Refinement                refinement      = Refinement::fixed_fraction;
+    double                    refine_fraction = 0.3;
     double                    coarsen_fraction = 0.;
     unsigned int              min_level        = 0;
     unsigned int              max_level        = 10;

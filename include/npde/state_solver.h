@@ -145,8 +145,8 @@ namespace npde
      * so that another thread can already use it (Objective::forward).
      */
     void
-    solve(const std::vector<Vector<double>>       *source_at_points = nullptr,
-          const std::function<void(unsigned int)> &level_done       = {});
+    solve(const std::vector<Vector<double>> *source_at_points = nullptr,
+          const std::function<void(unsigned int)> &level_done = {});
 
     /// The time levels t_0 = 0, ..., t_K = T.
     const std::vector<double> &
@@ -182,8 +182,7 @@ namespace npde
     /**
      * The linearisation L = c_mass·M + c_op·(A + F'), or its transpose, with
      * F' the weighted mass matrix of @p dfdu (from
-     * reaction_derivative_at_points() at the point of linearisation): adds Cᵀ L
-     * v to
+     * reaction_derivative_at_points() at the point of linearisation): adds Cᵀ L v to
      * @p product (if given; @p v a distributed vector without ghosts, with
      * constrained entries distributed) and Cᵀ L C to @p matrix (if given).
      */
@@ -430,7 +429,9 @@ namespace npde
 
     /// Assemble J^n at @p u and set up the linear solver for it.
     void
-    assemble_jacobian(const VectorType &u, const double t, const double k);
+    assemble_jacobian(const VectorType &u,
+                      const double      t,
+                      const double      k);
 
     /**
      * Newton's method for R^n(U^n) = 0 from the initial guess @p u; R^n(u)

@@ -100,7 +100,7 @@ namespace npde
      * sweep level by level.
      */
     double
-    local_misfit(std::vector<VectorType>                 *r,
+    local_misfit(std::vector<VectorType>                  *r,
                  const std::function<void(unsigned int)> &wait_for_level) const;
 
     /// h^n at the state solver's quadrature_points() (this rank's).

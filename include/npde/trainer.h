@@ -93,8 +93,9 @@ namespace npde
      * adaptation (the checkpoint holds no mesh).
      */
     void
-    set_mesh_adaptation(MeshAdaptation<dim>                     &adaptation,
-                        const std::function<void(unsigned int)> &before_round);
+    set_mesh_adaptation(
+      MeshAdaptation<dim>                      &adaptation,
+      const std::function<void(unsigned int)> &before_round);
 
     /**
      * Train until `Number of iterations`. With `Resume = true` and a
@@ -147,23 +148,26 @@ namespace npde
                Vector<double>       &gradient,
                const Timer          &clock);
 
-    const TrainerParameters           parameters;
-    Objective<dim>                   &objective;
-    Network                          &network;
-    const std::string                 directory;
-    const MPI_Comm                    communicator;
-    ConditionalOStream               &pcout;
-    Optimizer                         optimizer;
-    unsigned int                      iteration = 0;
-    std::vector<Record>               records;
-    MeshAdaptation<dim>              *adaptation = nullptr;
+    const TrainerParameters parameters;
+    Objective<dim>         &objective;
+    Network                &network;
+    const std::string       directory;
+    const MPI_Comm          communicator;
+    ConditionalOStream     &pcout;
+    Optimizer               optimizer;
+    unsigned int            iteration = 0;
+    std::vector<Record>     records;
+    MeshAdaptation<dim>    *adaptation = nullptr;
     std::function<void(unsigned int)> before_round;
     // The losses of the accepted iterations since the last round.
-    std::vector<double>                              round_losses;
+    std::vector<double> round_losses;
+    // What a checkpoint belongs to (set_fingerprint()), and the checkpoints
+    // that could not be written.
     std::vector<std::pair<std::string, std::string>> fingerprint;
-    double                                           time_offset        = 0.;
-    unsigned int                                     failed_checkpoints = 0;
-    std::string                                      checkpoint_failure;
+    unsigned int failed_checkpoints = 0;
+    std::string  checkpoint_failure;
+    // The wall time of the checkpoint a resumed run started from.
+    double time_offset = 0.;
   };
 
   /// The mean-field factor N^{2β−1} of the learning rate.
