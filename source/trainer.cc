@@ -130,7 +130,7 @@ namespace npde
   template <int dim>
   void
   Trainer<dim>::set_mesh_adaptation(
-    MeshAdaptation<dim>                     &adaptation,
+    MeshAdaptation<dim>                      &adaptation,
     const std::function<void(unsigned int)> &before_round)
   {
     this->adaptation   = &adaptation;
@@ -167,8 +167,8 @@ namespace npde
   Trainer<dim>::run(const unsigned int stop_after)
   {
     Timer          clock;
-    Vector<double> theta   = network.parameters();
-    const bool     resumed = parameters.resume && read_checkpoint(theta);
+    Vector<double> theta = network.parameters();
+    const bool resumed = parameters.resume && read_checkpoint(theta);
     if (resumed)
       {
         // The clock goes on from the checkpoint's time.
@@ -411,9 +411,9 @@ namespace npde
           << std::setprecision(3) << std::setw(14) << r.learning_rate
           << std::defaultfloat << std::fixed << std::setprecision(2)
           << std::setw(11) << r.wall_time
-          << (r.accepted            ? "" :
+          << (r.accepted                  ? "" :
               std::isfinite(r.loss) ? "  step shortened" :
-                                      "  rejected")
+                                            "  rejected")
           << std::defaultfloat << std::setprecision(6) << std::endl;
   }
 
@@ -426,20 +426,19 @@ namespace npde
   Trainer<dim>::write_records(std::ostream &out, const char separator) const
   {
     for (const Record &r : records)
-      out << r.iteration << separator << r.loss << separator << r.relative_rmse
-          << separator << r.gradient_norm << separator << r.learning_rate
-          << separator << r.wall_time << separator << (r.accepted ? 1 : 0)
-          << separator << r.n_dofs << '\n';
+      out << r.iteration << separator << r.loss << separator
+          << r.relative_rmse << separator << r.gradient_norm << separator
+          << r.learning_rate << separator << r.wall_time << separator
+          << (r.accepted ? 1 : 0) << separator << r.n_dofs << '\n';
   }
 
 
 
+  // (On rank 0: the callers run it through on_rank_0().)
   template <int dim>
   void
   Trainer<dim>::write_history() const
   {
-    if (Utilities::MPI::this_mpi_process(communicator) != 0)
-      return;
     std::ostringstream out;
     out << std::setprecision(17)
         << "iteration,loss,relative_rmse,gradient_norm,learning_rate,"
@@ -534,8 +533,7 @@ namespace npde
     if (adaptation && adaptation->enabled())
       throw InputError(
         "'Trainer/Resume = true' with 'Mesh adaptation/Trigger' other than "
-        "none is not supported: the checkpoint '" +
-        file +
+        "none is not supported: the checkpoint '" + file +
         "' holds no mesh. Set 'Resume = false', or remove the checkpoint to "
         "start afresh.");
     std::ifstream in(file);
@@ -544,21 +542,31 @@ namespace npde
     const auto    damaged = [&]() {
       return InputError("The checkpoint '" + file +
                         "' is damaged (it ends early or holds something "
-                           "that is not a number). Remove it, or set "
-                           "'Trainer/Resume = false', to start afresh.");
+                        "that is not a number). Remove it, or set "
+                        "'Trainer/Resume = false', to start afresh.");
     };
     in >> word >> version;
     if (!in)
       throw damaged();
-    if (version != 3)
+    if (version != 2 && version != 3)
       throw InputError("The checkpoint '" + file + "' has format version " +
                        std::to_string(version) +
-                       ", this npde writes 3. "
+                       ", this npde reads 2 and 3. "
                        "Remove it or set 'Trainer/Resume = false'.");
     // What the checkpoint belongs to, field by field against this run.
+    // Version 2 (earlier npde) records nothing of it: it is still resumed,
+    // with only the number of parameters checked, as before.
+    const bool   recorded = (version == 3);
     unsigned int n_fields = 0;
-    in >> word >> n_fields;
-    if (!in || word != "belongs-to" || n_fields > 100)
+    if (recorded)
+      in >> word >> n_fields;
+    else
+      pcout << "   Warning: the checkpoint '" << file
+            << "' was written by an earlier npde (format 2) and does not "
+               "record which run it belongs to: make sure the parameters "
+               "are those it was written with."
+            << std::endl;
+    if (!in || (recorded && word != "belongs-to") || n_fields > 100)
       throw damaged();
     std::map<std::string, std::string> theirs;
     for (unsigned int i = 0; i < n_fields; ++i)
@@ -572,6 +580,8 @@ namespace npde
     // is reported as damaged; or as soon as θ's size shows it is another
     // network.)
     const auto check_belongs_here = [&]() {
+      if (!recorded)
+        return;
       for (const auto &[key, value] : current_fingerprint())
         {
           const auto it = theirs.find(key);

@@ -74,6 +74,18 @@ check(len(times) == 9 and times[:5] == times_then and
       "the wall time goes on from the checkpoint's: %s after %s"
       % (times[5:], times_then), output)
 
+# A checkpoint of an earlier npde (format 2, without what it belongs to) is
+# still resumed, with a warning.
+with open("npde-output/run/checkpoint.txt") as f:
+    lines = f.read().split("\n")
+n_fields = int(lines[1].split()[1])
+with open("npde-output/run/checkpoint.txt", "w") as f:
+    f.write("\n".join(["npde-checkpoint 2"] + lines[2 + n_fields:]))
+status, output = run(9)
+check(status == 0 and "earlier npde (format 2)" in output and
+      "Resuming from" in output and "at iteration 8" in output,
+      "a format-2 checkpoint is resumed, with a warning", output)
+
 # Checkpoints of other runs, one field at a time.
 for setting, difference in [
         ("Network/Activation=sigmoid", "its activation is tanh"),
