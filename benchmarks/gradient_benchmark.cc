@@ -61,8 +61,8 @@ main(int argc, char **argv)
         std::vector<Vector<double>>             g, weights;
         std::vector<StateSolver<2>::VectorType> r;
         Vector<double> gradient(network.n_parameters());
-        const auto    &times  = problem.state.times();
-        const auto    &points = problem.state.source_point_coordinates();
+        const auto    &times  = problem.state.time_grid().times();
+        const auto    &points = problem.state.source_operators().coordinates();
 
         const double t_net_fwd =
           testing::best_time(3, [&]() { network.evaluate(times, points, g); });
@@ -82,7 +82,7 @@ main(int argc, char **argv)
         });
 
         std::cout << std::setw(12) << (nonlinear ? "Allen-Cahn" : "heat")
-                  << std::setw(8) << problem.state.dof_handler().n_dofs()
+                  << std::setw(8) << problem.state.discretization().dof_handler().n_dofs()
                   << std::scientific << std::setprecision(2) << std::setw(11)
                   << t_net_fwd << std::setw(11) << t_forward << std::setw(11)
                   << t_adjoint << std::setw(11) << t_net_bwd

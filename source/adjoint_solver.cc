@@ -12,6 +12,10 @@ namespace npde
   AdjointSolver<dim>::AdjointSolver(const StateSolver<dim> &state,
                                     TimerOutput            &timer)
     : state(state)
+    , grid(state.time_grid())
+    , space(state.discretization())
+    , spatial(state.spatial_operator())
+    , source_points(state.source_operators())
     , timer(timer)
     , linear_solver(state.linear_solver_parameters())
   {
@@ -23,8 +27,8 @@ namespace npde
   void
   AdjointSolver<dim>::setup()
   {
-    lambda.assign(state.n_steps() + 1, state.new_vector());
-    mu_buffer = state.new_vector();
+    lambda.assign(grid.n_steps() + 1, space.new_vector());
+    mu_buffer = space.new_vector();
     // The transposed Jacobian has the sparsity pattern of the Jacobian (the
     // pattern of a condensed operator is symmetric).
     transposed_jacobian.reinit(state.jacobian_matrix());
@@ -38,21 +42,21 @@ namespace npde
   AdjointSolver<dim>::solve(const std::vector<VectorType>           &r,
                             const std::function<void(unsigned int)> &level_done)
   {
-    const unsigned int K     = state.n_steps();
-    const double       theta = state.theta();
+    const unsigned int K     = grid.n_steps();
+    const double       theta = grid.theta();
     AssertDimension(r.size(), K + 1);
 
     // One timer section for the sweep (see StateSolver::solve), and one
     // for building (J^n)ᵀ where that is needed.
     TimerOutput::Scope sweep_scope(timer, "adjoint: backward sweep");
     lambda[0]      = 0.;
-    VectorType rhs = state.new_vector();
+    VectorType rhs = space.new_vector();
     // Vector operations on the owned entries directly, as in the forward
     // sweep (StateSolver::solve): Epetra's per-call cost would dominate.
     const unsigned int n_owned = rhs.locally_owned_size();
     for (unsigned int n = K; n >= 1; --n)
       {
-        const double      t = state.times()[n];
+        const double      t = grid.times()[n];
         const VectorType &u = state.state(n);
         std::copy_n(r[n].begin(), n_owned, rhs.begin());
 
@@ -61,7 +65,7 @@ namespace npde
         // preconditioner (or factorisation) serve as they are; when it is
         // constant but not symmetric, Jᵀ is built once.
         const bool reuse_forward = state.jacobian_is_constant_in_time() &&
-                                   !state.has_advection() &&
+                                   !spatial.has_advection() &&
                                    state.has_jacobian_solver();
         const bool build_jacobian =
           !reuse_forward &&
@@ -71,7 +75,7 @@ namespace npde
         Vector<double> dfdu;
         double         min_dfdu = std::numeric_limits<double>::infinity();
         if ((n < K && theta < 1.) || build_jacobian)
-          min_dfdu = state.reaction_derivative_at_points(u, t, dfdu);
+          min_dfdu = spatial.reaction_derivative(u, t, dfdu);
 
         if (n < K)
           {
@@ -79,41 +83,30 @@ namespace npde
             // Λ^{n+1} (whose hanging-node values are distributed), is
             // subtracted from the right-hand side: added with both
             // coefficients negated. For ϑ = 1 it is just −M.
-            state.assemble_linearization(dfdu,
-                                         1.,
-                                         -state.step_size(n + 1) *
-                                           (1. - theta),
-                                         true,
-                                         &lambda[n + 1],
-                                         &rhs,
-                                         nullptr);
+            spatial.add_linearized_product(dfdu,
+                                           {1.,
+                                            -grid.step_size(n + 1) *
+                                              (1. - theta)},
+                                           Transpose::yes,
+                                           lambda[n + 1],
+                                           rhs);
           }
         if (build_jacobian)
           {
             {
               TimerOutput::Scope scope(timer, "adjoint: Jacobian assembly");
               transposed_jacobian = 0.;
-              state.assemble_linearization(dfdu,
-                                           1.,
-                                           state.step_size(n) * theta,
-                                           true,
-                                           nullptr,
-                                           nullptr,
-                                           &transposed_jacobian);
+              spatial.add_linearized_matrix(dfdu,
+                                            {1., grid.step_size(n) * theta},
+                                            Transpose::yes,
+                                            transposed_jacobian);
             }
             TimerOutput::Scope scope(timer, "adjoint: linear solver setup");
-            const bool         spd =
-              !state.has_advection() &&
-              (!std::isfinite(min_dfdu) ||
-               state.step_size(n) * theta * std::max(0., -min_dfdu) < 1.);
-            linear_solver.initialize(transposed_jacobian,
-                                     spd,
-                                     state.dof_handler().get_fe().degree > 1,
-                                     state.prefers_direct_solver(),
-                                     state.jacobian_is_constant_in_time());
+            linear_solver.initialize(
+              transposed_jacobian,
+              state.jacobian_properties(grid.step_size(n), min_dfdu));
             jacobian_ready = true;
           }
-
         const double norm     = rhs.l2_norm();
         VectorType  &solution = lambda[n];
         std::fill_n(solution.begin(), n_owned, 0.);
@@ -122,7 +115,7 @@ namespace npde
         else if (norm > 0)
           linear_solver.solve(solution, rhs, 1e-13 * norm);
         ++solves;
-        state.distribute_homogeneous_constraints(solution);
+        space.distribute_homogeneous_constraints(solution);
         if (level_done)
           level_done(n);
       }
@@ -143,13 +136,13 @@ namespace npde
   void
   AdjointSolver<dim>::mu(const unsigned int n, VectorType &m) const
   {
-    const unsigned int K     = state.n_steps();
-    const double       theta = state.theta();
+    const unsigned int K     = grid.n_steps();
+    const double       theta = grid.theta();
     m                        = 0.;
     if (n >= 1)
-      m.add(state.step_size(n) * theta, lambda[n]);
+      m.add(grid.step_size(n) * theta, lambda[n]);
     if (n < K && theta < 1.)
-      m.add(state.step_size(n + 1) * (1. - theta), lambda[n + 1]);
+      m.add(grid.step_size(n + 1) * (1. - theta), lambda[n + 1]);
   }
 
 
@@ -160,14 +153,14 @@ namespace npde
     std::vector<Vector<double>>             &weights,
     const std::function<void(unsigned int)> &wait_for_level) const
   {
-    weights.resize(state.n_steps() + 1);
+    weights.resize(grid.n_steps() + 1);
     VectorType &m = mu_buffer; // made in setup(), not here (see Objective)
-    for (unsigned int n = state.n_steps() + 1; n-- > 0;)
+    for (unsigned int n = grid.n_steps() + 1; n-- > 0;)
       {
         if (wait_for_level)
           wait_for_level(n);
         mu(n, m);
-        state.source_weights(m, weights[n]);
+        source_points.weighted_values(m, weights[n]);
       }
   }
 

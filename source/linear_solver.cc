@@ -187,12 +187,11 @@ namespace npde
 
 
   void
-  LinearSolver::initialize(const MatrixType &matrix_,
-                           const bool        spd,
-                           const bool        higher_order,
-                           const bool        prefer_direct,
-                           const bool        many_solves)
+  LinearSolver::initialize(const MatrixType       &matrix_,
+                           const MatrixProperties &properties)
   {
+    const bool spd           = properties.symmetric_positive_definite;
+    const bool prefer_direct = properties.prefer_direct;
     matrix = &matrix_;
     chosen = parameters.type;
     if (chosen == LinearSolverParameters::Type::automatic)
@@ -204,7 +203,7 @@ namespace npde
     cholesky.reset();
     direct.reset();
     if (chosen == LinearSolverParameters::Type::direct && spd &&
-        many_solves &&
+        properties.many_solves &&
         Utilities::MPI::n_mpi_processes(matrix_.get_mpi_communicator()) == 1)
       {
         cholesky = std::make_unique<CholeskyFactorization>(*matrix);
@@ -222,7 +221,7 @@ namespace npde
       {
         TrilinosWrappers::PreconditionAMG::AdditionalData data;
         data.elliptic              = spd;
-        data.higher_order_elements = higher_order;
+        data.higher_order_elements = properties.higher_order_elements;
         data.smoother_sweeps       = 2;
         data.aggregation_threshold = 0.02;
         amg.initialize(*matrix, data);

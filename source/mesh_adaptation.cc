@@ -216,17 +216,17 @@ namespace npde
     const StateSolver<dim> &state = problem.state;
     const auto             &tria  = problem.domain.triangulation();
     const QGauss<dim - 1>   face_quadrature(
-      state.dof_handler().get_fe().degree + 1);
+      state.discretization().dof_handler().get_fe().degree + 1);
 
     // ρ_K of a (distributed) finite-element vector.
     const auto kelly = [&](const typename StateSolver<dim>::VectorType &v) {
       Vector<float> rho(tria.n_active_cells());
       KellyErrorEstimator<dim>::estimate(
-        state.mapping(),
-        state.dof_handler(),
+        state.discretization().mapping(),
+        state.discretization().dof_handler(),
         face_quadrature,
         std::map<types::boundary_id, const Function<dim> *>(),
-        state.ghosted(v),
+        state.discretization().ghosted(v),
         rho,
         ComponentMask(),
         nullptr,
@@ -240,7 +240,7 @@ namespace npde
     const bool dual = parameters.indicator ==
                       MeshAdaptationParameters::Indicator::dual_weighted;
     Vector<float> eta(tria.n_active_cells());
-    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
       {
         // Λ^0 = 0: level 0 adds nothing to the dual-weighted sum.
         if (dual && n == 0)
@@ -279,7 +279,7 @@ namespace npde
   MeshAdaptation<dim>::refine()
   {
     auto              &tria      = problem.domain.triangulation();
-    const unsigned int dofs_then = problem.state.dof_handler().n_dofs();
+    const unsigned int dofs_then = problem.state.discretization().dof_handler().n_dofs();
     // On a parallel::shared mesh (1D) every rank flags every cell, the same
     // way; on a distributed one each rank flags the cells it owns.
 
@@ -337,7 +337,7 @@ namespace npde
     objective.setup();
     pcout << "   Mesh adaptation round " << n_rounds << ": "
           << tria.n_global_active_cells() << " cells, " << dofs_then << " -> "
-          << problem.state.dof_handler().n_dofs() << " dofs, "
+          << problem.state.discretization().dof_handler().n_dofs() << " dofs, "
           << tria.n_global_levels() << " levels" << std::endl;
     return true;
   }

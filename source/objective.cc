@@ -119,7 +119,7 @@ namespace npde
     // If they fit in a core's second-level cache (8 bytes per point and
     // neuron; up to 1 MB). Larger ones would come back from memory, which
     // costs about as much as computing the exponentials again.
-    const std::size_t bytes = problem.state.source_points().size() *
+    const std::size_t bytes = problem.state.source_operators().points().size() *
                               network.n_neurons() * sizeof(double);
     return bytes <= (std::size_t(1) << 20);
   }
@@ -150,7 +150,7 @@ namespace npde
     return allow_overlap &&
            Utilities::MPI::n_mpi_processes(
              problem.domain.triangulation().get_communicator()) == 1 &&
-           MultithreadInfo::n_threads() > 1 && !problem.state.has_reaction();
+           MultithreadInfo::n_threads() > 1 && !problem.state.spatial_operator().has_reaction();
   }
 
 
@@ -166,16 +166,16 @@ namespace npde
       TimerOutput::Scope t(timer, "network: forward");
       // A gradient (r given) needs the backward pass, which takes the first
       // layers from here (see keep_first_layers()).
-      network.evaluate(problem.state.times(),
-                       problem.state.source_point_coordinates(),
+      network.evaluate(problem.state.time_grid().times(),
+                       problem.state.source_operators().coordinates(),
                        g_values,
                        r != nullptr && keep_first_layers() ? &first_layers :
                                                              nullptr);
     }
     // Trilinos vectors are made here, never in the second thread: making
     // one calls MPI (the Epetra communicator), which only this thread may.
-    if (r != nullptr && r->size() != problem.state.n_steps() + 1)
-      r->assign(problem.state.n_steps() + 1, problem.state.new_vector());
+    if (r != nullptr && r->size() != problem.state.time_grid().n_steps() + 1)
+      r->assign(problem.state.time_grid().n_steps() + 1, problem.state.discretization().new_vector());
     if (!overlap_sweeps())
       {
         problem.state.solve(&g_values);
@@ -212,8 +212,8 @@ namespace npde
     const double J = forward(theta, &misfit_gradient);
     Vector<double>        local(network.n_parameters());
     Network::BackwardPass backward(network,
-                                   problem.state.times(),
-                                   problem.state.source_point_coordinates(),
+                                   problem.state.time_grid().times(),
+                                   problem.state.source_operators().coordinates(),
                                    weights,
                                    keep_first_layers() ? &first_layers :
                                                          nullptr);
@@ -229,7 +229,7 @@ namespace npde
         // thread waits for the next Λ, it starts the network's backward pass
         // on the levels whose weights it has made already; the rest is done
         // on all threads after the sweep.
-        const unsigned int K = problem.state.n_steps();
+        const unsigned int K = problem.state.time_grid().n_steps();
         overlapped(
           [&](const auto &report) {
             adjoint_solver.solve(misfit_gradient, [&](const unsigned int n) {
@@ -286,7 +286,7 @@ namespace npde
   unsigned int
   Objective<dim>::n_dofs() const
   {
-    return problem.state.dof_handler().n_dofs();
+    return problem.state.discretization().dof_handler().n_dofs();
   }
 
 

@@ -183,8 +183,8 @@ namespace npde
           problem.setup_state();
 
           StateSolver<dim> &state = problem.state;
-          pcout << "   Degrees of freedom: " << state.dof_handler().n_dofs()
-                << ", time steps: " << state.n_steps()
+          pcout << "   Degrees of freedom: " << state.discretization().dof_handler().n_dofs()
+                << ", time steps: " << state.time_grid().n_steps()
                 << ", theta = " << problem.time_parameters.theta << std::endl;
 
           // The (untrained) network as an additional source, evaluated at
@@ -200,8 +200,8 @@ namespace npde
                     << activation_name(network->activation()) << ", "
                     << network->n_parameters() << " parameters" << std::endl;
               TimerOutput::Scope t(timer, "network: evaluation");
-              network->evaluate(state.times(),
-                                state.source_point_coordinates(),
+              network->evaluate(state.time_grid().times(),
+                                state.source_operators().coordinates(),
                                 g_values);
             }
 
@@ -209,19 +209,19 @@ namespace npde
 
           // Report and write the trajectory at the output levels.
           Functions::ZeroFunction<dim> zero;
-          for (unsigned int n = 0; n <= state.n_steps(); ++n)
-            if (output.is_output_level(n, state.n_steps()) ||
-                n == state.n_steps())
+          for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
+            if (output.is_output_level(n, state.time_grid().n_steps()) ||
+                n == state.time_grid().n_steps())
               {
-                const double t = state.times()[n];
+                const double t = state.time_grid().times()[n];
                 pcout << "   t = " << std::setw(8) << std::left << t
                       << " ||u_h||_L2 = " << std::setprecision(12)
                       << state.l2_error(n, zero) << std::setprecision(6)
                       << std::endl;
-                if (output.is_output_level(n, state.n_steps()))
+                if (output.is_output_level(n, state.time_grid().n_steps()))
                   {
                     TimerOutput::Scope scope(timer, "output");
-                    const auto         u = state.ghosted(state.state(n));
+                    const auto         u = state.discretization().ghosted(state.state(n));
                     std::vector<
                       std::pair<std::string, const Output::VectorType *>>
                          fields  = {{"u", &u}};
@@ -229,9 +229,9 @@ namespace npde
                     if (network)
                       {
                         Output::VectorType g(
-                          state.dof_handler().locally_owned_dofs(), comm);
-                        VectorTools::interpolate(state.mapping(),
-                                                 state.dof_handler(),
+                          state.discretization().dof_handler().locally_owned_dofs(), comm);
+                        VectorTools::interpolate(state.discretization().mapping(),
+                                                 state.discretization().dof_handler(),
                                                  NetworkFunction<dim>(*network,
                                                                       t),
                                                  g);
@@ -239,7 +239,7 @@ namespace npde
                         fields.emplace_back("g_theta", &g_theta);
                       }
                     output.write_time_level(
-                      state.dof_handler(), state.mapping(), n, t, fields);
+                      state.discretization().dof_handler(), state.discretization().mapping(), n, t, fields);
                   }
               }
 
@@ -256,7 +256,7 @@ namespace npde
               total_newton += i;
             }
           pcout << "   Newton iterations per step: average "
-                << double(total_newton) / state.n_steps() << ", maximum "
+                << double(total_newton) / state.time_grid().n_steps() << ", maximum "
                 << max_newton << std::endl
                 << "   Linear solves: " << stats.n_linear_solves
                 << ", Jacobian assemblies: " << stats.n_jacobian_assemblies
@@ -295,8 +295,8 @@ namespace npde
   {
     problem.setup();
     pcout << "   Mesh: " << problem.domain.description() << ", "
-          << problem.state.dof_handler().n_dofs() << " dofs, "
-          << problem.state.n_steps() << " steps" << std::endl;
+          << problem.state.discretization().dof_handler().n_dofs() << " dofs, "
+          << problem.state.time_grid().n_steps() << " steps" << std::endl;
     target.setup();
     Network created = create_network(network_parameters, problem);
     pcout << "   Network: N = " << created.n_neurons()
@@ -324,17 +324,17 @@ namespace npde
                  const MPI_Comm          comm)
     {
       std::vector<Vector<double>> g;
-      network.evaluate(state.times(), state.source_point_coordinates(), g);
-      const auto &points = state.source_points();
-      const auto &JxW    = state.source_point_weights();
+      network.evaluate(state.time_grid().times(), state.source_operators().coordinates(), g);
+      const auto &points = state.source_operators().points();
+      const auto &JxW    = state.source_operators().JxW();
       double      error = 0, norm = 0;
-      for (unsigned int n = 0; n <= state.n_steps(); ++n)
+      for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
         for (unsigned int q = 0; q < points.size(); ++q)
           {
             double xt[dim + 1];
             for (unsigned int d = 0; d < dim; ++d)
               xt[d] = points[q][d];
-            xt[dim]         = state.times()[n];
+            xt[dim]         = state.time_grid().times()[n];
             const double gs = g_star(xt);
             const double w  = target.time_weight(n) * JxW[q];
             error += w * (g[n][q] - gs) * (g[n][q] - gs);
@@ -642,22 +642,22 @@ namespace npde
     const StateSolver<dim> &state = problem.state;
     // Interpolate a function into a ghosted vector of the state's space.
     const auto interpolated = [&](const Function<dim> &f) {
-      auto v = state.new_vector();
-      VectorTools::interpolate(state.mapping(), state.dof_handler(), f, v);
+      auto v = state.discretization().new_vector();
+      VectorTools::interpolate(state.discretization().mapping(), state.discretization().dof_handler(), f, v);
       return v;
     };
-    for (unsigned int n = 0; n <= state.n_steps(); ++n)
-      if (output.is_output_level(n, state.n_steps()))
+    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
+      if (output.is_output_level(n, state.time_grid().n_steps()))
         {
-          const double t    = state.times()[n];
+          const double t    = state.time_grid().times()[n];
           auto         diff = state.state(n);
           diff -= target.nodal_values(n);
-          const auto u         = state.ghosted(state.state(n));
-          const auto h         = state.ghosted(target.nodal_values(n));
-          const auto u_minus_h = state.ghosted(diff);
-          const auto adjoint   = state.ghosted(objective.adjoint().adjoint(n));
+          const auto u         = state.discretization().ghosted(state.state(n));
+          const auto h         = state.discretization().ghosted(target.nodal_values(n));
+          const auto u_minus_h = state.discretization().ghosted(diff);
+          const auto adjoint   = state.discretization().ghosted(objective.adjoint().adjoint(n));
           const auto g_theta   = interpolated(NetworkFunction<dim>(network, t));
-          const auto g_theta_ghosted = state.ghosted(g_theta);
+          const auto g_theta_ghosted = state.discretization().ghosted(g_theta);
           std::vector<std::pair<std::string, const Output::VectorType *>>
                              fields = {{"u", &u},
                                        {"h", &h},
@@ -670,13 +670,13 @@ namespace npde
               const auto gs = interpolated(ExpressionFunction<dim>(*g_star, t));
               auto       gd = g_theta;
               gd -= gs;
-              g_star_ghosted     = state.ghosted(gs);
-              difference_ghosted = state.ghosted(gd);
+              g_star_ghosted     = state.discretization().ghosted(gs);
+              difference_ghosted = state.discretization().ghosted(gd);
               fields.emplace_back("g_star", &g_star_ghosted);
               fields.emplace_back("g_theta_minus_g_star", &difference_ghosted);
             }
           output.write_time_level(
-            state.dof_handler(), state.mapping(), n, t, fields);
+            state.discretization().dof_handler(), state.discretization().mapping(), n, t, fields);
         }
   }
 

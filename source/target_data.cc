@@ -132,7 +132,7 @@ namespace npde
   {
     TimerOutput::Scope      t(timer, "target data");
     const StateSolver<dim> &state = problem.state;
-    h.assign(state.n_steps() + 1, Vector<double>());
+    h.assign(state.time_grid().n_steps() + 1, Vector<double>());
 
     if (parameters.source == TargetDataParameters::Source::expression)
       {
@@ -145,10 +145,10 @@ namespace npde
           parse_constants(problem.model_parameters.constants,
                           "Model/Constants",
                           dim));
-        const auto &points = state.quadrature_points();
-        h_nodal.assign(state.n_steps() + 1, state.new_vector());
+        const auto &points = state.quadrature_operators().points();
+        h_nodal.assign(state.time_grid().n_steps() + 1, state.discretization().new_vector());
         std::string bad_value;
-        for (unsigned int n = 0; n <= state.n_steps(); ++n)
+        for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
           {
             h[n].reinit(points.size());
             for (unsigned int q = 0; q < points.size(); ++q)
@@ -156,7 +156,7 @@ namespace npde
                 double xt[dim + 1];
                 for (unsigned int d = 0; d < dim; ++d)
                   xt[d] = points[q][d];
-                xt[dim] = state.times()[n];
+                xt[dim] = state.time_grid().times()[n];
                 h[n][q] = expression(xt);
                 if (!std::isfinite(h[n][q]) && bad_value.empty())
                   {
@@ -164,17 +164,17 @@ namespace npde
                     message << "Parameter 'Target data/Expression' = \""
                             << parameters.expression << "\" gives " << h[n][q]
                             << " at x = (" << points[q]
-                            << "), t = " << state.times()[n]
+                            << "), t = " << state.time_grid().times()[n]
                             << ": the data must be finite. Change the "
                                "expression so that it is defined everywhere "
                                "in the domain and for all times in [0, T].";
                     bad_value = message.str();
                   }
               }
-            VectorTools::interpolate(state.mapping(),
-                                     state.dof_handler(),
+            VectorTools::interpolate(state.discretization().mapping(),
+                                     state.discretization().dof_handler(),
                                      ExpressionFunction<dim>(expression,
-                                                             state.times()[n]),
+                                                             state.time_grid().times()[n]),
                                      h_nodal[n]);
           }
         throw_if_any(problem.domain.triangulation().get_communicator(),
@@ -205,7 +205,7 @@ namespace npde
     // take their constrained values (the Kelly indicators of h, with
     // 'Mesh adaptation/Include data', would otherwise see jumps there).
     for (auto &v : h_nodal)
-      state.distribute_hanging_node_values(v);
+      state.discretization().distribute_hanging_node_values(v);
 
     setup_interpolant();
   }
@@ -241,27 +241,27 @@ namespace npde
   TargetData<dim>::setup_interpolant()
   {
     const StateSolver<dim> &state = problem.state;
-    const auto             &JxW   = state.quadrature_weights();
-    const unsigned int      K     = state.n_steps();
-    interpolant.assign(K + 1, state.new_vector());
-    interpolant_residual.assign(K + 1, state.new_vector());
+    const auto             &JxW   = state.quadrature_operators().JxW();
+    const unsigned int      K     = state.time_grid().n_steps();
+    interpolant.assign(K + 1, state.discretization().new_vector());
+    interpolant_residual.assign(K + 1, state.discretization().new_vector());
     interpolant_misfit.assign(K + 1, 0.);
     Vector<double> values;
     for (unsigned int n = 0; n <= K; ++n)
       {
         interpolant[n] = h_nodal[n];
-        state.apply_constraints(n, interpolant[n]);
+        state.known_terms().apply_constraints(n, interpolant[n]);
         // Φ P − h gives both δ^n and s^n = CᵀΦᵀW(Φ P − h) (CᵀM = CᵀΦᵀWΦ;
         // add_test_function_integrals() applies CᵀΦᵀW): no difference of
         // data-sized vectors.
-        state.values_at_quadrature_points(interpolant[n], values);
+        state.quadrature_operators().values(interpolant[n], values);
         values -= h[n];
         for (unsigned int q = 0; q < values.size(); ++q)
           interpolant_misfit[n] += values[q] * values[q] * JxW[q];
-        state.add_test_function_integrals(values, interpolant_residual[n]);
+        state.quadrature_operators().add_integrals(values, interpolant_residual[n]);
       }
-    difference = state.new_vector();
-    product    = state.new_vector();
+    difference = state.discretization().new_vector();
+    product    = state.discretization().new_vector();
   }
 
 
@@ -373,20 +373,20 @@ namespace npde
   {
     const StateSolver<dim> &state = problem.state;
     std::string             bad_value;
-    for (unsigned int n = 0; n <= state.n_steps() && bad_value.empty(); ++n)
-      for (const Point<dim> &x : state.quadrature_points())
+    for (unsigned int n = 0; n <= state.time_grid().n_steps() && bad_value.empty(); ++n)
+      for (const Point<dim> &x : state.quadrature_operators().points())
         {
           double xt[dim + 1];
           for (unsigned int d = 0; d < dim; ++d)
             xt[d] = x[d];
-          xt[dim]        = state.times()[n];
+          xt[dim]        = state.time_grid().times()[n];
           const double g = (*g_star)(xt);
           if (!std::isfinite(g))
             {
               std::ostringstream message;
               message << "Parameter 'Target data/Target source' = \""
                       << parameters.target_source << "\" gives " << g
-                      << " at x = (" << x << "), t = " << state.times()[n]
+                      << " at x = (" << x << "), t = " << state.time_grid().times()[n]
                       << ": g* must be finite. Change the expression so "
                          "that it is defined everywhere in the domain and "
                          "for all times in [0, T].";
@@ -419,38 +419,38 @@ namespace npde
     // The support points of the owned dofs of the training space, for the
     // displayed field h.
     std::map<types::global_dof_index, Point<dim>> support;
-    DoFTools::map_dofs_to_support_points(state.mapping(),
-                                         state.dof_handler(),
+    DoFTools::map_dofs_to_support_points(state.discretization().mapping(),
+                                         state.discretization().dof_handler(),
                                          support);
     std::vector<types::global_dof_index> owned_dofs;
     std::vector<Point<dim>>              owned_points;
     for (const auto &p : support)
-      if (state.dof_handler().locally_owned_dofs().is_element(p.first))
+      if (state.discretization().dof_handler().locally_owned_dofs().is_element(p.first))
         {
           owned_dofs.push_back(p.first);
           owned_points.push_back(p.second);
         }
-    h_nodal.assign(state.n_steps() + 1, state.new_vector());
+    h_nodal.assign(state.time_grid().n_steps() + 1, state.discretization().new_vector());
 
     Utilities::MPI::RemotePointEvaluation<dim> evaluation, nodal_evaluation;
-    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
       {
         if (same_mesh)
           {
-            ref.values_at_quadrature_points(ref.state(n * m), h[n]);
+            ref.quadrature_operators().values(ref.state(n * m), h[n]);
             h_nodal[n] = ref.state(n * m);
           }
         else
           {
-            const auto                u = ref.ghosted(ref.state(n * m));
+            const auto                u = ref.discretization().ghosted(ref.state(n * m));
             const std::vector<double> values =
-              n == 0 ? VectorTools::point_values<1>(ref.mapping(),
-                                                    ref.dof_handler(),
+              n == 0 ? VectorTools::point_values<1>(ref.discretization().mapping(),
+                                                    ref.discretization().dof_handler(),
                                                     u,
-                                                    state.quadrature_points(),
+                                                    state.quadrature_operators().points(),
                                                     evaluation) :
                        VectorTools::point_values<1>(evaluation,
-                                                    ref.dof_handler(),
+                                                    ref.discretization().dof_handler(),
                                                     u);
             if (!evaluation.all_points_found())
               throw InputError(
@@ -464,13 +464,13 @@ namespace npde
             std::copy(values.begin(), values.end(), h[n].begin());
 
             const std::vector<double> nodal =
-              n == 0 ? VectorTools::point_values<1>(ref.mapping(),
-                                                    ref.dof_handler(),
+              n == 0 ? VectorTools::point_values<1>(ref.discretization().mapping(),
+                                                    ref.discretization().dof_handler(),
                                                     u,
                                                     owned_points,
                                                     nodal_evaluation) :
                        VectorTools::point_values<1>(nodal_evaluation,
-                                                    ref.dof_handler(),
+                                                    ref.discretization().dof_handler(),
                                                     u);
             for (unsigned int i = 0; i < owned_dofs.size(); ++i)
               h_nodal[n](owned_dofs[i]) = nodal[i];
@@ -515,19 +515,19 @@ namespace npde
   TargetData<dim>::add_noise()
   {
     const StateSolver<dim> &state  = problem.state;
-    const auto             &points = state.quadrature_points();
+    const auto             &points = state.quadrature_operators().points();
     std::map<types::global_dof_index, Point<dim>> support;
-    DoFTools::map_dofs_to_support_points(state.mapping(),
-                                         state.dof_handler(),
+    DoFTools::map_dofs_to_support_points(state.discretization().mapping(),
+                                         state.discretization().dof_handler(),
                                          support);
     for (unsigned int n = 0; n < h.size(); ++n)
       {
-        const double t = state.times()[n];
+        const double t = state.time_grid().times()[n];
         for (unsigned int q = 0; q < points.size(); ++q)
           h[n][q] += parameters.noise_level * h_max *
                      hashed_normal(t, points[q], parameters.noise_seed);
         for (const auto &p : support)
-          if (state.dof_handler().locally_owned_dofs().is_element(p.first))
+          if (state.discretization().dof_handler().locally_owned_dofs().is_element(p.first))
             h_nodal[n](p.first) +=
               parameters.noise_level * h_max *
               hashed_normal(t, p.second, parameters.noise_seed);
@@ -542,9 +542,9 @@ namespace npde
   TargetData<dim>::time_weight(const unsigned int n) const
   {
     const StateSolver<dim> &state = problem.state;
-    const unsigned int      K     = state.n_steps();
-    return 0.5 * ((n > 0 ? state.step_size(n) : 0.) +
-                  (n < K ? state.step_size(n + 1) : 0.));
+    const unsigned int      K     = state.time_grid().n_steps();
+    return 0.5 * ((n > 0 ? state.time_grid().step_size(n) : 0.) +
+                  (n < K ? state.time_grid().step_size(n + 1) : 0.));
   }
 
 
@@ -566,13 +566,13 @@ namespace npde
     const std::function<void(unsigned int)> &wait_for_level) const
   {
     const StateSolver<dim> &state = problem.state;
-    if (r && r->size() != state.n_steps() + 1)
-      r->assign(state.n_steps() + 1, state.new_vector());
+    if (r && r->size() != state.time_grid().n_steps() + 1)
+      r->assign(state.time_grid().n_steps() + 1, state.discretization().new_vector());
     // Through the interpolant (setup_interpolant()): per level one product
     // with M over the owned dofs and sums over them.
-    const unsigned int n_owned = state.dof_handler().n_locally_owned_dofs();
+    const unsigned int n_owned = state.discretization().dof_handler().n_locally_owned_dofs();
     double             J       = 0;
-    for (unsigned int n = 0; n <= state.n_steps(); ++n)
+    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
       {
         if (wait_for_level)
           wait_for_level(n);
@@ -584,7 +584,7 @@ namespace npde
           d[i] = u[i] - p[i];
         VectorType &Md = r ? (*r)[n] : product;
         AssertDimension(Md.locally_owned_size(), n_owned);
-        state.mass_product(difference, Md);
+        state.discretization().mass_product(difference, Md);
         double *const m   = Md.begin();
         double        sum = 0;
         for (unsigned int i = 0; i < n_owned; ++i)

@@ -82,8 +82,8 @@ gradient(const MPI_Comm comm, const bool check_duality)
       for (unsigned int i = 0; i < network.n_neurons(); ++i)
         dg_network.parameters()[i] = direction[i];
       std::vector<Vector<double>> dg;
-      dg_network.evaluate(problem.state.times(),
-                          problem.state.source_point_coordinates(),
+      dg_network.evaluate(problem.state.time_grid().times(),
+                          problem.state.source_operators().coordinates(),
                           dg);
 
       // δU: the same forward problem, homogeneous, driven by δg.
@@ -100,7 +100,7 @@ end
       std::vector<StateSolver<2>::VectorType> r;
       target.misfit(&r);
       double pairing = 0;
-      for (unsigned int n = 0; n <= problem.state.n_steps(); ++n)
+      for (unsigned int n = 0; n <= problem.state.time_grid().n_steps(); ++n)
         pairing += r[n] * tangent.run.problem->state.state(n);
       const double derivative = grad * direction;
       const double rel = std::abs(pairing - derivative) / std::abs(derivative);

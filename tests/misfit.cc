@@ -48,15 +48,15 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
   std::vector<Vector<double>> g;
   if (small_misfit)
     {
-      const auto &points = state.source_points();
-      g.assign(state.n_steps() + 1, Vector<double>(points.size()));
-      for (unsigned int n = 0; n <= state.n_steps(); ++n)
+      const auto &points = state.source_operators().points();
+      g.assign(state.time_grid().n_steps() + 1, Vector<double>(points.size()));
+      for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
         for (unsigned int q = 0; q < points.size(); ++q)
           {
             double xt[dim + 1];
             for (unsigned int d = 0; d < dim; ++d)
               xt[d] = points[q][d];
-            xt[dim] = state.times()[n];
+            xt[dim] = state.time_grid().times()[n];
             g[n][q] = (*target.target_source())(xt);
           }
     }
@@ -64,7 +64,7 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
     {
       Network network(dim, 20, 0.8, Activation::tanh);
       network.initialize_randomly(1., 1., 3);
-      network.evaluate(state.times(), state.source_point_coordinates(), g);
+      network.evaluate(state.time_grid().times(), state.source_operators().coordinates(), g);
     }
   state.solve(&g);
 
@@ -72,14 +72,14 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
   const double                                       J = target.misfit(&r);
 
   // The plain sums, and ½Σω∫h² for scale.
-  const auto &JxW     = state.quadrature_weights();
+  const auto &JxW     = state.quadrature_operators().JxW();
   double      J_plain = 0, h_squared = 0, r_difference = 0, r_norm = 0,
          data_norm = 0;
   Vector<double> values;
-  for (unsigned int n = 0; n <= state.n_steps(); ++n)
+  for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
     {
       const double omega = target.time_weight(n);
-      state.values_at_quadrature_points(state.state(n), values);
+      state.quadrature_operators().values(state.state(n), values);
       values -= target.quadrature_values(n);
       for (unsigned int q = 0; q < values.size(); ++q)
         {
@@ -88,13 +88,13 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
                        target.quadrature_values(n)[q] * JxW[q];
         }
       values *= omega;
-      auto r_plain = state.new_vector();
-      state.add_test_function_integrals(values, r_plain);
+      auto r_plain = state.discretization().new_vector();
+      state.quadrature_operators().add_integrals(values, r_plain);
       r_norm += r_plain.norm_sqr();
       values = target.quadrature_values(n);
       values *= omega;
-      auto data_term = state.new_vector();
-      state.add_test_function_integrals(values, data_term);
+      auto data_term = state.discretization().new_vector();
+      state.quadrature_operators().add_integrals(values, data_term);
       data_norm += data_term.norm_sqr();
       r_plain -= r[n];
       r_difference += r_plain.norm_sqr();

@@ -35,9 +35,9 @@ check_spatial_rates(const std::string               &name,
       ExpressionFunction<dim> u(
         Expression("exact solution", exact, variables, {{"pi", numbers::PI}}));
       errors.push_back(
-        run.problem->state.l2_error(run.problem->state.n_steps(), u));
+        run.problem->state.l2_error(run.problem->state.time_grid().n_steps(), u));
       std::cout << name << ": refinements " << r << ", dofs "
-                << run.problem->state.dof_handler().n_dofs() << ", L2 error "
+                << run.problem->state.discretization().dof_handler().n_dofs() << ", L2 error "
                 << std::scientific << std::setprecision(2) << errors.back()
                 << std::defaultfloat << std::endl;
     }

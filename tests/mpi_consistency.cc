@@ -52,12 +52,12 @@ norms(const MPI_Comm comm, const bool source_at_points)
     {
       const Expression            g("source", source, {"x", "y", "t"}, {});
       std::vector<Vector<double>> values(
-        state.n_steps() + 1, Vector<double>(state.source_points().size()));
-      for (unsigned int n = 0; n <= state.n_steps(); ++n)
-        for (unsigned int q = 0; q < state.source_points().size(); ++q)
+        state.time_grid().n_steps() + 1, Vector<double>(state.source_operators().points().size()));
+      for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
+        for (unsigned int q = 0; q < state.source_operators().points().size(); ++q)
           {
-            const Point<2> &x      = state.source_points()[q];
-            const double    xyt[3] = {x[0], x[1], state.times()[n]};
+            const Point<2> &x      = state.source_operators().points()[q];
+            const double    xyt[3] = {x[0], x[1], state.time_grid().times()[n]};
             values[n][q]           = g(xyt);
           }
       state.solve(&values);
@@ -67,7 +67,7 @@ norms(const MPI_Comm comm, const bool source_at_points)
 
   std::vector<double>        result;
   Functions::ZeroFunction<2> zero;
-  for (unsigned int n = 0; n <= state.n_steps(); ++n)
+  for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
     result.push_back(state.l2_error(n, zero));
   return result;
 }

@@ -74,8 +74,14 @@ namespace npde
     n_linear_solves() const;
 
   private:
-    const StateSolver<dim> &state;
-    TimerOutput            &timer;
+    // The forward sweep's trajectory and Jacobian, and the pieces the
+    // backward sweep is built from.
+    const StateSolver<dim>     &state;
+    const TimeGrid             &grid;
+    const Discretization<dim>  &space;
+    const SpatialOperator<dim> &spatial;
+    const PointOperators<dim>  &source_points;
+    TimerOutput                &timer;
     std::vector<VectorType> lambda;
     mutable VectorType      mu_buffer; // μ^n in source_weights()
     MatrixType              transposed_jacobian;

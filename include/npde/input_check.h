@@ -19,10 +19,12 @@
 #define npde_input_check_h
 
 #include <deal.II/base/mpi.h>
+#include <deal.II/base/point.h>
 
 #include <npde/expression.h>
 
 #include <functional>
+#include <sstream>
 #include <string>
 
 namespace npde
@@ -59,6 +61,36 @@ namespace npde
    */
   bool
   is_identifier(const std::string &name);
+  /**
+   * The first input value that makes no sense, as a message naming the
+   * parameter and the point (and t, if t >= 0): each rank keeps the first it
+   * meets in @p message, and throw_if_any() then reports it on all ranks.
+   */
+  template <int dim>
+  void
+  note_bad_value(std::string             &message,
+                 const std::string       &parameter,
+                 const std::string       &formula,
+                 const double             value,
+                 const dealii::Point<dim> &x,
+                 const double             t,
+                 const std::string       &what)
+  {
+    if (!message.empty())
+      return;
+    std::ostringstream out;
+    out << "Parameter '" << parameter << "' = \"" << formula << "\" gives "
+        << value << " at x = (" << x << ")";
+    if (t >= 0)
+      out << ", t = " << t;
+    out << ": " << what;
+    message = out.str();
+  }
+
+  /// The end of note_bad_value()'s message for a value that is not finite.
+  inline const std::string not_finite_value =
+    "the value is not finite. Change the expression so that it is "
+    "defined everywhere in the domain (and for all times in [0, T]).";
 } // namespace npde
 
 #endif

@@ -67,28 +67,36 @@ namespace npde
 
     ~LinearSolver();
 
-    /**
-     * Set up the preconditioner (or the factorisation) for @p matrix, which
-     * must stay alive and unchanged until the next call. @p spd says whether
-     * the matrix is symmetric positive definite; @p higher_order whether the
-     * elements are of degree > 1 (an AMG setting); @p prefer_direct whether
-     * a sparse factorisation pays off (in automatic mode, up to the size
-     * limit): when the same matrix serves all time steps of a linear
-     * problem, each solve is then two triangular sweeps, exact to round-off;
-     * and for small 1D and 2D problems a factorisation is cheaper than an
-     * AMG setup. @p many_solves says whether the matrix serves many solves
-     * (the same Jacobian at every step): only then is an SPD matrix on one
-     * rank factorised by CHOLMOD, whose solves are cheaper than KLU's but
-     * whose factorisation (with its ordering) costs more. For Allen–Cahn,
-     * with a new Jacobian at every Newton iteration, CHOLMOD made a step
-     * 2.6 times slower (state_solver_benchmark, 861 dofs).
-     */
+    /// What the solver is told of a matrix.
+    struct MatrixProperties
+    {
+      /// Whether the matrix is symmetric positive definite (CG, CHOLMOD).
+      bool symmetric_positive_definite = false;
+      /// Whether the elements are of degree > 1 (an AMG setting).
+      bool higher_order_elements = false;
+      /**
+       * Whether a sparse factorisation pays off (in automatic mode, up to
+       * the size limit): when the same matrix serves all time steps of a
+       * linear problem, each solve is then two triangular sweeps, exact to
+       * round-off; and for small 1D and 2D problems a factorisation is
+       * cheaper than an AMG setup.
+       */
+      bool prefer_direct = false;
+      /**
+       * Whether the matrix serves many solves (the same Jacobian at every
+       * step): only then is an SPD matrix on one rank factorised by
+       * CHOLMOD, whose solves are cheaper than KLU's but whose factorisation
+       * (with its ordering) costs more. For Allen–Cahn, with a new Jacobian
+       * at every Newton iteration, CHOLMOD made a step 2.6 times slower
+       * (state_solver_benchmark, 861 dofs).
+       */
+      bool many_solves = false;
+    };
+
+    /// Set up the preconditioner (or the factorisation) for @p matrix,
+    /// which must stay alive and unchanged until the next call.
     void
-    initialize(const MatrixType &matrix,
-               const bool        spd,
-               const bool        higher_order,
-               const bool        prefer_direct = false,
-               const bool        many_solves   = false);
+    initialize(const MatrixType &matrix, const MatrixProperties &properties);
 
     /**
      * Solve matrix·x = b until the residual norm is below @p tolerance, from

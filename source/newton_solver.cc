@@ -1,0 +1,98 @@
+// ---------------------------------------------------------------------------
+// npde: Newton's method with a backtracking line search.
+// ---------------------------------------------------------------------------
+#include <npde/newton_solver.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace npde
+{
+  NewtonSolver::NewtonSolver(const Settings &settings)
+    : settings(settings)
+  {
+  }
+
+
+
+  // A non-finite residual compares false with everything: without the
+  // checks below, the loop would take it for converged.
+  //
+  // Backtracking: a full step is taken whenever it reduces ‖R‖ sufficiently
+  // (always, close to the solution, so the quadratic convergence is kept);
+  // otherwise the step is halved, at most ten times. Far from the solution,
+  // e.g. Allen–Cahn with kϑ·max(−∂f/∂u) > 1, a full Newton step can
+  // overshoot into a region where u³ explodes. Damping changes the path,
+  // not the solution Newton converges to. The linear solve is ten times
+  // tighter than Newton's target, so that Newton's quadratic convergence is
+  // not spoiled by it.
+  NewtonSolver::Result
+  NewtonSolver::solve(const Callbacks &callbacks,
+                      VectorType      &u,
+                      VectorType      &residual,
+                      VectorType      &update,
+                      const bool       residual_given) const
+  {
+    Result result;
+    double norm =
+      (residual_given ? residual.l2_norm() : callbacks.residual(u, residual));
+    result.residuals.push_back(norm);
+    result.target = std::max(settings.relative_tolerance * norm,
+                             settings.absolute_tolerance);
+    const auto failed = [&](const unsigned int iterations) {
+      result.norm       = norm;
+      result.iterations = iterations;
+      return result;
+    };
+    if (!std::isfinite(norm))
+      return failed(0);
+
+    unsigned int iteration = 0;
+    for (; norm > result.target; ++iteration)
+      {
+        if (!std::isfinite(norm) || iteration == settings.max_iterations)
+          return failed(iteration);
+
+        callbacks.setup_jacobian(u);
+        residual *= -1.;
+        result.linear_iterations +=
+          callbacks.solve_with_jacobian(update, residual, 0.1 * result.target);
+        ++result.linear_solves;
+
+        double       step     = 1.;
+        const double old_norm = norm;
+        u.add(step, update);
+
+        // One exact step: the full step is the root of R to round-off.
+        // Evaluating the residual again would only confirm it, at a third
+        // of the step's cost; a non-finite update is still caught.
+        if (callbacks.step_is_exact())
+          {
+            callbacks.apply_constraints(u);
+            if (const double size = update.l2_norm(); !std::isfinite(size))
+              {
+                norm = size;
+                return failed(iteration + 1);
+              }
+            ++iteration;
+            break;
+          }
+        for (unsigned int halving = 0;; ++halving)
+          {
+            callbacks.apply_constraints(u);
+            norm = callbacks.residual(u, residual);
+            if (norm <= (1. - 1e-4 * step) * old_norm || norm <= result.target ||
+                halving == 10)
+              break;
+            step *= 0.5;
+            u.add(-step, update); // (constrained entries are set again)
+          }
+        result.residuals.push_back(norm);
+      }
+
+    result.converged  = true;
+    result.iterations = iteration;
+    result.norm       = norm;
+    return result;
+  }
+} // namespace npde
