@@ -409,7 +409,9 @@ namespace npde
         collect_values(*child, values);
       return "hash:" + hash_of(values);
     };
-    const std::string  methods[] = {"gradient-descent", "adam", "lbfgs"};
+    // The method's registered name, as one word.
+    const std::string method =
+      Utilities::replace_in_string(optimizer_parameters.method, " ", "-");
     std::ostringstream beta;
     beta << std::setprecision(17) << network.beta();
     return {{"dimension", std::to_string(dim)},
@@ -418,9 +420,9 @@ namespace npde
             {"beta", beta.str()},
             {"input-map", network.maps_inputs() ? "true" : "false"},
             {"optimizer",
-             methods[static_cast<int>(optimizer_parameters.method)] +
-               (optimizer_parameters.random_features ? "+random-features" :
-                                                       "")},
+             method + (optimizer_parameters.random_features ?
+                         "+random-features" :
+                         "")},
             {"Model", section_hash("Model")},
             {"Domain", section_hash("Domain")},
             {"Time", section_hash("Time")},

@@ -119,9 +119,10 @@ namespace npde
     , directory(output_directory)
     , communicator(communicator)
     , pcout(pcout)
-    , optimizer(optimizer_parameters,
-                mean_field_scale(network),
-                trainable_mask(network, optimizer_parameters.random_features))
+    , optimizer(create_optimizer(
+        optimizer_parameters,
+        mean_field_scale(network),
+        trainable_mask(network, optimizer_parameters.random_features)))
   {
   }
 
@@ -197,7 +198,7 @@ namespace npde
     while (iteration < parameters.n_iterations)
       {
         ++iteration;
-        const Vector<double> trial = optimizer.propose(theta, J, gradient);
+        const Vector<double> trial = optimizer->propose(theta, J, gradient);
         Vector<double>       trial_gradient;
         double               trial_J = std::numeric_limits<double>::quiet_NaN();
         bool                 ok      = false;
@@ -225,20 +226,20 @@ namespace npde
         bool accepted = false;
         if (!ok)
           {
-            optimizer.reject();
+            optimizer->reject();
             ++rejections_in_a_row;
             if (rejections_in_a_row >= parameters.max_rejections ||
-                !(optimizer.learning_rate() > 0.))
+                !(optimizer->learning_rate() > 0.))
               stop_after_rejections(rejections_in_a_row, why);
             if (iteration % parameters.print_every == 0)
               pcout << "   iteration " << iteration << ": step rejected ("
                     << why << "); learning rate cut to "
-                    << optimizer.learning_rate() << std::endl;
+                    << optimizer->learning_rate() << std::endl;
           }
         else
           {
             rejections_in_a_row = 0;
-            accepted = optimizer.accept(trial, trial_J, trial_gradient);
+            accepted = optimizer->accept(trial, trial_J, trial_gradient);
           }
 
         if (accepted)
@@ -246,16 +247,16 @@ namespace npde
             theta    = trial;
             J        = trial_J;
             gradient = trial_gradient;
-            optimizer.end_iteration(J);
+            optimizer->end_iteration(J);
           }
         records.push_back(
           {iteration,
            ok ? trial_J : std::numeric_limits<double>::quiet_NaN(),
            ok ? objective.relative_rmse() :
                 std::numeric_limits<double>::quiet_NaN(),
-           accepted ? optimizer.masked(gradient).l2_norm() :
+           accepted ? optimizer->masked(gradient).l2_norm() :
                       std::numeric_limits<double>::quiet_NaN(),
-           optimizer.learning_rate(),
+           optimizer->learning_rate(),
            time_offset + clock.wall_time(),
            accepted,
            objective.n_dofs()});
@@ -318,7 +319,7 @@ namespace npde
         // (The error below matters more than the history.)
       }
     const std::string reason =
-      optimizer.learning_rate() > 0. ?
+      optimizer->learning_rate() > 0. ?
         "the last " + std::to_string(rejections) +
           " trial steps were all rejected ('Trainer/Maximum consecutive "
           "rejections' = " +
@@ -328,7 +329,7 @@ namespace npde
     throw InputError(
       "Training stopped at iteration " + std::to_string(iteration) + ": " +
       reason + ", the last one because " + why + ". The learning rate is now " +
-      Utilities::to_string(optimizer.learning_rate()) +
+      Utilities::to_string(optimizer->learning_rate()) +
       ". Start with a smaller 'Optimizer/Learning rate', "
       "check the 'Optimizer' parameters, or, if the forward "
       "solve fails, the model and 'Time/Number of steps'. "
@@ -365,7 +366,7 @@ namespace npde
                        "new mesh. Check 'Mesh adaptation/Maximum level'.");
     pcout << "   Loss at the same theta: " << J_before << " before, " << J
           << " after the round; the optimiser restarts" << std::endl;
-    optimizer.restart();
+    optimizer->restart();
     round_losses.assign(1, J);
     record_point(J, gradient, clock);
   }
@@ -382,8 +383,8 @@ namespace npde
     records.push_back({iteration,
                        J,
                        objective.relative_rmse(),
-                       optimizer.masked(gradient).l2_norm(),
-                       optimizer.learning_rate(),
+                       optimizer->masked(gradient).l2_norm(),
+                       optimizer->learning_rate(),
                        time_offset + clock.wall_time(),
                        true,
                        objective.n_dofs()});
@@ -478,7 +479,7 @@ namespace npde
           for (const double x : theta)
             out << ' ' << x;
           out << '\n';
-          optimizer.save(out);
+          optimizer->save(out);
           out << "history " << records.size() << '\n';
           write_records(out, ' ');
           write_file_atomically(directory + "/checkpoint.txt", out.str());
@@ -618,7 +619,7 @@ namespace npde
                        "). Remove it or set 'Trainer/Resume = false'.");
     for (double &x : theta)
       in >> x;
-    if (!in || !optimizer.load(in, theta.size()))
+    if (!in || !optimizer->load(in, theta.size()))
       throw damaged();
 
     // The history, record by record (a damaged count cannot make it

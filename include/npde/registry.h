@@ -8,13 +8,20 @@
 //
 //   namespace
 //   {
-//     const Registration<Optimizer, const OptimizerParameters &, double>
+//     const Registration<OptimizerParameters::MethodParameters,
+//                        ParameterHandler &>
 //       adam("adam", "Adam with ... (the paper's experiments).",
-//            [](const OptimizerParameters &p, const double scale) {
-//              return std::make_unique<Adam>(p, scale);
+//            [](ParameterHandler &prm) {
+//              auto parameters = std::make_unique<AdamParameters>();
+//              parameters->parse_parameters(prm);
+//              return parameters;
 //            },
-//            &Adam::declare_parameters);
+//            &AdamParameters::declare_parameters);
 //   }
+//
+// (Here the interface is that of a method's parameters, which then create
+// the optimiser: so a method's entries are parsed by its own file into a
+// value that OptimizerParameters holds.)
 //
 // and the registry does the rest: it builds the Patterns::Selection of the
 // parameter that chooses among the implementations, its documentation (one

@@ -154,7 +154,7 @@ namespace npde
     const std::string       directory;
     const MPI_Comm          communicator;
     ConditionalOStream     &pcout;
-    Optimizer               optimizer;
+    std::unique_ptr<Optimizer> optimizer;
     unsigned int            iteration = 0;
     std::vector<Record>     records;
     MeshAdaptation<dim>    *adaptation = nullptr;
