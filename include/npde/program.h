@@ -36,14 +36,6 @@ namespace npde
   declare_parameters(ParameterHandler &prm);
 
   /**
-   * Write the reference of every parameter (name, default, allowed values,
-   * documentation), one Markdown table per subsection, in declaration order:
-   * doc/parameters.md is this output (`npde --print-parameters markdown`).
-   */
-  void
-  print_parameter_reference(const ParameterHandler &prm, std::ostream &out);
-
-  /**
    * Read @p file and then the overrides "Section/Subsection/Name=value"
    * into @p prm. Errors name the file, the line or the parameter.
    */
