@@ -8,6 +8,7 @@
 #include <deal.II/numerics/vector_tools.h>
 
 #include <npde/expression.h>
+#include <npde/fitting_problem.h>
 #include <npde/forward_problem.h>
 #include <npde/input_check.h>
 #include <npde/network.h>
@@ -266,45 +267,6 @@ namespace npde
                 << std::endl;
         }
       });
-  }
-
-
-
-  template <int dim>
-  FittingProblem<dim>::FittingProblem(
-    ParameterHandler           &prm,
-    const TargetDataParameters &target_parameters,
-    const NetworkParameters    &network_parameters,
-    const MPI_Comm              comm,
-    TimerOutput                &timer,
-    ConditionalOStream         &pcout)
-    : problem(prm, comm, timer, pcout)
-    , target(target_parameters, problem, timer, pcout)
-    , network(setup_and_create_network(network_parameters, pcout))
-    , objective(problem, network, target, timer)
-  {
-    objective.setup();
-  }
-
-
-
-  template <int dim>
-  Network
-  FittingProblem<dim>::setup_and_create_network(
-    const NetworkParameters &network_parameters,
-    ConditionalOStream      &pcout)
-  {
-    problem.setup();
-    pcout << "   Mesh: " << problem.domain.description() << ", "
-          << problem.state.dof_handler().n_dofs() << " dofs, "
-          << problem.state.n_steps() << " steps" << std::endl;
-    target.setup();
-    Network created = create_network(network_parameters, problem);
-    pcout << "   Network: N = " << created.n_neurons()
-          << ", beta = " << created.beta() << ", "
-          << activation_name(created.activation()) << ", "
-          << created.n_parameters() << " parameters" << std::endl;
-    return created;
   }
 
 
@@ -594,34 +556,6 @@ namespace npde
 
 
 
-  template <int dim>
-  Network
-  create_network(const NetworkParameters   &parameters,
-                 const ForwardProblem<dim> &problem)
-  {
-    Network network =
-      Network::create(dim,
-                      parameters,
-                      problem.domain.triangulation().get_communicator());
-    if (parameters.map_inputs && parameters.initial_file.empty())
-      {
-        const BoundingBox<dim> box = problem.bounding_box();
-        std::vector<double>    lower(dim), upper(dim);
-        for (unsigned int d = 0; d < dim; ++d)
-          {
-            lower[d] = box.get_boundary_points().first[d];
-            upper[d] = box.get_boundary_points().second[d];
-          }
-        network.set_input_map(0.,
-                              problem.time_parameters.end_time,
-                              lower,
-                              upper);
-      }
-    return network;
-  }
-
-
-
   int
   run_program(int argc, char **argv)
   {
@@ -728,15 +662,6 @@ namespace npde
                       const Objective<3> &,
                       const Network &,
                       const Expression *);
-  template Network
-  create_network(const NetworkParameters &, const ForwardProblem<1> &);
-  template Network
-  create_network(const NetworkParameters &, const ForwardProblem<2> &);
-  template Network
-  create_network(const NetworkParameters &, const ForwardProblem<3> &);
-  template struct FittingProblem<1>;
-  template struct FittingProblem<2>;
-  template struct FittingProblem<3>;
   template void
   run_forward_problem<1>(ParameterHandler &, const std::string &);
   template void

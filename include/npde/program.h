@@ -17,6 +17,7 @@
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
 
+#include <npde/fitting_problem.h>
 #include <npde/forward_problem.h>
 #include <npde/network.h>
 #include <npde/objective.h>
@@ -77,41 +78,6 @@ namespace npde
                       const Objective<dim>      &objective,
                       const Network             &network,
                       const Expression          *g_star);
-
-  /**
-   * What a run that fits the network (training, --check-gradient) works on:
-   * the forward problem, its data, the network and the reduced objective,
-   * set up in this order, with the mesh and the network described on pcout.
-   */
-  template <int dim>
-  struct FittingProblem
-  {
-    FittingProblem(ParameterHandler           &prm,
-                   const TargetDataParameters &target_parameters,
-                   const NetworkParameters    &network_parameters,
-                   const MPI_Comm              comm,
-                   TimerOutput                &timer,
-                   ConditionalOStream         &pcout);
-
-    ForwardProblem<dim> problem;
-    TargetData<dim>     target;
-    Network             network;
-    Objective<dim>      objective;
-
-  private:
-    /// Set up the problem and the data (the network's input map needs the
-    /// domain), then create the network.
-    Network
-    setup_and_create_network(const NetworkParameters &network_parameters,
-                             ConditionalOStream      &pcout);
-  };
-
-  /// The network of a run: loaded or drawn as the parameters say, with the
-  /// input map of the problem's domain and time interval if asked for.
-  template <int dim>
-  Network
-  create_network(const NetworkParameters   &parameters,
-                 const ForwardProblem<dim> &problem);
 
   /**
    * Run @p body(timer) with a TimerOutput that prints its summary (if
