@@ -13,6 +13,7 @@
 #include <npde/input_check.h>
 #include <npde/network.h>
 #include <npde/output.h>
+#include <npde/output_fields.h>
 #include <npde/parameter_reference.h>
 #include <npde/program.h>
 #include <npde/target_data.h>
@@ -120,34 +121,6 @@ namespace npde
 
 
 
-  namespace
-  {
-    // g_θ(t, ·) as a Function, for the `g_theta` field that ParaView shows.
-    // This interpolation is for display only: the state solver uses the
-    // network's values at the source quadrature points.
-    template <int dim>
-    class NetworkFunction : public Function<dim>
-    {
-    public:
-      NetworkFunction(const Network &network, const double t)
-        : Function<dim>(1, t)
-        , network(network)
-      {
-      }
-
-      double
-      value(const Point<dim> &p, const unsigned int = 0) const override
-      {
-        return network.value(this->get_time(), &p[0]);
-      }
-
-    private:
-      const Network &network;
-    };
-  } // namespace
-
-
-
   template <int dim>
   void
   run_forward_problem(ParameterHandler &prm, const std::string &command_line)
@@ -209,39 +182,24 @@ namespace npde
 
           state.solve(with_network ? &g_values : nullptr);
 
-          // Report and write the trajectory at the output levels.
+          // Report ‖u_h‖ at the output levels and at T, and write the
+          // output levels: u, and g_θ if the network is part of the source.
+          FieldSources<dim> sources(state);
+          sources.network = network.get();
           Functions::ZeroFunction<dim> zero;
           for (unsigned int n = 0; n <= state.n_steps(); ++n)
             if (output.is_output_level(n, state.n_steps()) ||
                 n == state.n_steps())
               {
-                const double t = state.times()[n];
-                pcout << "   t = " << std::setw(8) << std::left << t
+                pcout << "   t = " << std::setw(8) << std::left
+                      << state.times()[n]
                       << " ||u_h||_L2 = " << std::setprecision(12)
                       << state.l2_error(n, zero) << std::setprecision(6)
                       << std::endl;
                 if (output.is_output_level(n, state.n_steps()))
                   {
                     TimerOutput::Scope scope(timer, "output");
-                    const auto         u = state.ghosted(state.state(n));
-                    std::vector<
-                      std::pair<std::string, const Output::VectorType *>>
-                         fields  = {{"u", &u}};
-                    auto g_theta = u;
-                    if (network)
-                      {
-                        Output::VectorType g(
-                          state.dof_handler().locally_owned_dofs(), comm);
-                        VectorTools::interpolate(state.mapping(),
-                                                 state.dof_handler(),
-                                                 NetworkFunction<dim>(*network,
-                                                                      t),
-                                                 g);
-                        g_theta = g;
-                        fields.emplace_back("g_theta", &g_theta);
-                      }
-                    output.write_time_level(
-                      state.dof_handler(), state.mapping(), n, t, fields);
+                    write_output_fields(output, sources, n);
                   }
               }
 
@@ -396,13 +354,13 @@ namespace npde
   void
   run_training(ParameterHandler &prm, const std::string &command_line)
   {
-    const MPI_Comm       comm = MPI_COMM_WORLD;
-    ConditionalOStream   pcout(std::cout,
+    const MPI_Comm           comm = MPI_COMM_WORLD;
+    ConditionalOStream       pcout(std::cout,
                              Utilities::MPI::this_mpi_process(comm) == 0);
-    OutputParameters     output_parameters;
-    NetworkParameters    network_parameters;
-    TargetDataParameters target_parameters;
-    OptimizerParameters  optimizer_parameters;
+    OutputParameters         output_parameters;
+    NetworkParameters        network_parameters;
+    TargetDataParameters     target_parameters;
+    OptimizerParameters      optimizer_parameters;
     TrainerParameters        trainer_parameters;
     MeshAdaptationParameters adaptation_parameters;
     parse_all(prm,
@@ -504,58 +462,6 @@ namespace npde
 
 
 
-  template <int dim>
-  void
-  write_fitted_fields(Output                    &output,
-                      const ForwardProblem<dim> &problem,
-                      const TargetData<dim>     &target,
-                      const Objective<dim>      &objective,
-                      const Network             &network,
-                      const Expression          *g_star)
-  {
-    const StateSolver<dim> &state = problem.state;
-    // Interpolate a function into a ghosted vector of the state's space.
-    const auto interpolated = [&](const Function<dim> &f) {
-      auto v = state.new_vector();
-      VectorTools::interpolate(state.mapping(), state.dof_handler(), f, v);
-      return v;
-    };
-    for (unsigned int n = 0; n <= state.n_steps(); ++n)
-      if (output.is_output_level(n, state.n_steps()))
-        {
-          const double t    = state.times()[n];
-          auto         diff = state.state(n);
-          diff -= target.nodal_values(n);
-          const auto u         = state.ghosted(state.state(n));
-          const auto h         = state.ghosted(target.nodal_values(n));
-          const auto u_minus_h = state.ghosted(diff);
-          const auto adjoint   = state.ghosted(objective.adjoint().adjoint(n));
-          const auto g_theta   = interpolated(NetworkFunction<dim>(network, t));
-          const auto g_theta_ghosted = state.ghosted(g_theta);
-          std::vector<std::pair<std::string, const Output::VectorType *>>
-                             fields = {{"u", &u},
-                                       {"h", &h},
-                                       {"u_minus_h", &u_minus_h},
-                                       {"adjoint", &adjoint},
-                                       {"g_theta", &g_theta_ghosted}};
-          Output::VectorType g_star_ghosted, difference_ghosted;
-          if (g_star)
-            {
-              const auto gs = interpolated(ExpressionFunction<dim>(*g_star, t));
-              auto       gd = g_theta;
-              gd -= gs;
-              g_star_ghosted     = state.ghosted(gs);
-              difference_ghosted = state.ghosted(gd);
-              fields.emplace_back("g_star", &g_star_ghosted);
-              fields.emplace_back("g_theta_minus_g_star", &difference_ghosted);
-            }
-          output.write_time_level(
-            state.dof_handler(), state.mapping(), n, t, fields);
-        }
-  }
-
-
-
   int
   run_program(int argc, char **argv)
   {
@@ -641,27 +547,6 @@ namespace npde
 
 
 
-  template void
-  write_fitted_fields(Output &,
-                      const ForwardProblem<1> &,
-                      const TargetData<1> &,
-                      const Objective<1> &,
-                      const Network &,
-                      const Expression *);
-  template void
-  write_fitted_fields(Output &,
-                      const ForwardProblem<2> &,
-                      const TargetData<2> &,
-                      const Objective<2> &,
-                      const Network &,
-                      const Expression *);
-  template void
-  write_fitted_fields(Output &,
-                      const ForwardProblem<3> &,
-                      const TargetData<3> &,
-                      const Objective<3> &,
-                      const Network &,
-                      const Expression *);
   template void
   run_forward_problem<1>(ParameterHandler &, const std::string &);
   template void

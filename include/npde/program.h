@@ -22,6 +22,7 @@
 #include <npde/network.h>
 #include <npde/objective.h>
 #include <npde/output.h>
+#include <npde/output_fields.h>
 
 #include <exception>
 
@@ -64,20 +65,6 @@ namespace npde
   template <int dim>
   void
   run_training(ParameterHandler &prm, const std::string &command_line);
-
-  /**
-   * Write u, h, u − h, the adjoint Λ and g_θ (and, if @p g_star is given,
-   * g* and g_θ − g*) at the output levels, as a run that fits the network
-   * leaves them. g_θ and g* are interpolations for display only.
-   */
-  template <int dim>
-  void
-  write_fitted_fields(Output                    &output,
-                      const ForwardProblem<dim> &problem,
-                      const TargetData<dim>     &target,
-                      const Objective<dim>      &objective,
-                      const Network             &network,
-                      const Expression          *g_star);
 
   /**
    * Run @p body(timer) with a TimerOutput that prints its summary (if
