@@ -86,12 +86,15 @@ namespace npde
 
 
 
-    // The fields, in the order in which they appear in the VTU files.
+    // The fields, in the order in which they appear in the VTU files. A new
+    // field is one more entry here (and, if it needs an object no run has
+    // handed over yet, one more member of FieldSources).
     template <int dim>
     const std::vector<OutputField<dim>> &
     output_fields()
     {
-      using S                                           = FieldSources<dim>;
+      using S = FieldSources<dim>;
+
       static const std::vector<OutputField<dim>> fields = {
         {"u",
          [](const S &) { return true; },
