@@ -16,6 +16,7 @@
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
 
+#include <npde/fitting_problem.h>
 #include <npde/forward_problem.h>
 #include <npde/objective.h>
 #include <npde/program.h>

@@ -4,25 +4,18 @@
 //   npde file.prm                   run what the file says
 //   npde --set "Time/Number of steps=8" file.prm
 //                                   override single parameters of the file
+//   npde --check-gradient file.prm  the Taylor test of the adjoint gradient
 //   npde --print-parameters         every parameter with its documentation
 //
 // The parameter file is read once into a ParameterHandler in which every
-// component has declared its own subsection; `Dimension` then decides which
-// instantiation, 1D, 2D or 3D, runs.
+// component has declared its own subsection; `Mode` and the option
+// --check-gradient then decide which run mode (run_modes.h) runs, and the
+// mode reads `Dimension`.
 // ---------------------------------------------------------------------------
 #ifndef npde_program_h
 #define npde_program_h
 
-#include <deal.II/base/conditional_ostream.h>
 #include <deal.II/base/parameter_handler.h>
-#include <deal.II/base/timer.h>
-
-#include <npde/forward_problem.h>
-#include <npde/network.h>
-#include <npde/objective.h>
-#include <npde/output.h>
-
-#include <exception>
 
 #include <string>
 #include <vector>
@@ -36,14 +29,6 @@ namespace npde
   declare_parameters(ParameterHandler &prm);
 
   /**
-   * Write the reference of every parameter (name, default, allowed values,
-   * documentation), one Markdown table per subsection, in declaration order:
-   * doc/parameters.md is this output (`npde --print-parameters markdown`).
-   */
-  void
-  print_parameter_reference(const ParameterHandler &prm, std::ostream &out);
-
-  /**
    * Read @p file and then the overrides "Section/Subsection/Name=value"
    * into @p prm. Errors name the file, the line or the parameter.
    */
@@ -51,117 +36,6 @@ namespace npde
   read_parameters(ParameterHandler               &prm,
                   const std::string              &file,
                   const std::vector<std::string> &overrides);
-
-  /// Run the forward problem described by @p prm, in dimension dim.
-  template <int dim>
-  void
-  run_forward_problem(ParameterHandler &prm, const std::string &command_line);
-
-  /**
-   * `npde --check-gradient file.prm`: the Taylor test of the reduced
-   * objective at the network's initial θ in a random direction. Prints the
-   * remainders and rates and says whether the gradient is consistent;
-   * returns that verdict.
-   */
-  template <int dim>
-  bool
-  run_gradient_check(ParameterHandler &prm, const std::string &command_line);
-
-  /// `Mode = train`: fit the network to the target data (see trainer.h).
-  template <int dim>
-  void
-  run_training(ParameterHandler &prm, const std::string &command_line);
-
-  /**
-   * Write u, h, u − h, the adjoint Λ and g_θ (and, if @p g_star is given,
-   * g* and g_θ − g*) at the output levels, as a run that fits the network
-   * leaves them. g_θ and g* are interpolations for display only.
-   */
-  template <int dim>
-  void
-  write_fitted_fields(Output                    &output,
-                      const ForwardProblem<dim> &problem,
-                      const TargetData<dim>     &target,
-                      const Objective<dim>      &objective,
-                      const Network             &network,
-                      const Expression          *g_star);
-
-  /**
-   * What a run that fits the network (training, --check-gradient) works on:
-   * the forward problem, its data, the network and the reduced objective,
-   * set up in this order, with the mesh and the network described on pcout.
-   */
-  template <int dim>
-  struct FittingProblem
-  {
-    FittingProblem(ParameterHandler           &prm,
-                   const TargetDataParameters &target_parameters,
-                   const NetworkParameters    &network_parameters,
-                   const MPI_Comm              comm,
-                   TimerOutput                &timer,
-                   ConditionalOStream         &pcout);
-
-    ForwardProblem<dim> problem;
-    TargetData<dim>     target;
-    Network             network;
-    Objective<dim>      objective;
-
-  private:
-    /// Set up the problem and the data (the network's input map needs the
-    /// domain), then create the network.
-    Network
-    setup_and_create_network(const NetworkParameters &network_parameters,
-                             ConditionalOStream      &pcout);
-  };
-
-  /// The network of a run: loaded or drawn as the parameters say, with the
-  /// input map of the problem's domain and time interval if asked for.
-  template <int dim>
-  Network
-  create_network(const NetworkParameters   &parameters,
-                 const ForwardProblem<dim> &problem);
-
-  /**
-   * Run @p body(timer) with a TimerOutput that prints its summary (if
-   * @p summary) at the end. If @p body throws, the timer is destroyed
-   * quietly before the exception goes on: TimerOutput would otherwise
-   * complain about an exception in flight instead of letting the error
-   * message be the last thing the user sees.
-   */
-  template <typename Body>
-  void
-  with_timer(const MPI_Comm      comm,
-             ConditionalOStream &pcout,
-             const bool          summary,
-             const Body         &body)
-  {
-    std::exception_ptr failure;
-    {
-      TimerOutput timer(comm,
-                        pcout,
-                        summary ? TimerOutput::summary : TimerOutput::never,
-                        TimerOutput::wall_times);
-      try
-        {
-          body(timer);
-        }
-      catch (...)
-        {
-          timer.disable_output();
-          failure = std::current_exception();
-        }
-    }
-    if (failure)
-      std::rethrow_exception(failure);
-  }
-
-  /// Parse the parameter structs @p parameters, each from its subsection.
-  template <typename... Parameters>
-  void
-  parse_all(ParameterHandler &prm, Parameters &...parameters)
-  {
-    (parameters.parse_parameters(prm), ...);
-  }
 
   /// What main() calls: the command line of `npde`. Returns the exit code.
   int

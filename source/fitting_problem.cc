@@ -1,0 +1,92 @@
+// ---------------------------------------------------------------------------
+// npde: what a run that fits the network works on (see fitting_problem.h).
+// ---------------------------------------------------------------------------
+#include <npde/fitting_problem.h>
+
+#include <vector>
+
+namespace npde
+{
+  // The members are constructed in the order of their declaration; the
+  // network's initialiser sets up the problem and the data on the way, so
+  // that the objective finds all three ready.
+  template <int dim>
+  FittingProblem<dim>::FittingProblem(
+    ParameterHandler           &prm,
+    const TargetDataParameters &target_parameters,
+    const NetworkParameters    &network_parameters,
+    const MPI_Comm              comm,
+    TimerOutput                &timer,
+    ConditionalOStream         &pcout)
+    : problem(prm, comm, timer, pcout)
+    , target(target_parameters, problem, timer, pcout)
+    , network(setup_and_create_network(network_parameters, pcout))
+    , objective(problem, network, target, timer)
+  {
+    objective.setup();
+  }
+
+
+
+  template <int dim>
+  Network
+  FittingProblem<dim>::setup_and_create_network(
+    const NetworkParameters &network_parameters,
+    ConditionalOStream      &pcout)
+  {
+    problem.setup();
+    pcout << "   Mesh: " << problem.domain.description() << ", "
+          << problem.state.dof_handler().n_dofs() << " dofs, "
+          << problem.state.n_steps() << " steps" << std::endl;
+    target.setup();
+    Network created = create_network(network_parameters, problem);
+    pcout << "   Network: N = " << created.n_neurons()
+          << ", beta = " << created.beta() << ", "
+          << activation_name(created.activation()) << ", "
+          << created.n_parameters() << " parameters" << std::endl;
+    return created;
+  }
+
+
+
+  // A network drawn at random gets, if asked for, the affine map of
+  // [0, T] × (the domain's bounding box) onto [−1, 1]^(d+1); a network read
+  // from a file keeps the input map it was saved with.
+  template <int dim>
+  Network
+  create_network(const NetworkParameters   &parameters,
+                 const ForwardProblem<dim> &problem)
+  {
+    Network network =
+      Network::create(dim,
+                      parameters,
+                      problem.domain.triangulation().get_communicator());
+    if (parameters.map_inputs && parameters.initial_file.empty())
+      {
+        const BoundingBox<dim> box = problem.bounding_box();
+        std::vector<double>    lower(dim), upper(dim);
+        for (unsigned int d = 0; d < dim; ++d)
+          {
+            lower[d] = box.get_boundary_points().first[d];
+            upper[d] = box.get_boundary_points().second[d];
+          }
+        network.set_input_map(0.,
+                              problem.time_parameters.end_time,
+                              lower,
+                              upper);
+      }
+    return network;
+  }
+
+
+
+  template Network
+  create_network(const NetworkParameters &, const ForwardProblem<1> &);
+  template Network
+  create_network(const NetworkParameters &, const ForwardProblem<2> &);
+  template Network
+  create_network(const NetworkParameters &, const ForwardProblem<3> &);
+  template struct FittingProblem<1>;
+  template struct FittingProblem<2>;
+  template struct FittingProblem<3>;
+} // namespace npde
