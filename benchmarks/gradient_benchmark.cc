@@ -13,6 +13,7 @@
 // ---------------------------------------------------------------------------
 #include <deal.II/base/multithread_info.h>
 
+#include <npde/field_data.h>
 #include <npde/objective.h>
 
 #include "tests.h"
@@ -51,7 +52,7 @@ main(int argc, char **argv)
         problem.setup();
         TargetDataParameters target_parameters;
         target_parameters.parse_parameters(run.prm);
-        TargetData<2> target(target_parameters, problem, run.timer, run.pcout);
+        FieldData<2> target(target_parameters, problem, run.timer, run.pcout);
         target.setup();
         Network network(2, 100, 1., Activation::tanh);
         network.initialize_randomly(1., 1., 1);
@@ -70,7 +71,7 @@ main(int argc, char **argv)
           testing::best_time(3, [&]() { problem.state.solve(&g); });
         const unsigned int solves_forward =
           problem.state.statistics().n_linear_solves;
-        target.misfit(&r);
+        target.value(&r);
         const unsigned int solves_before = adjoint.n_linear_solves();
         const double       t_adjoint =
           testing::best_time(3, [&]() { adjoint.solve(r); });

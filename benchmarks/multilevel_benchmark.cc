@@ -44,17 +44,16 @@ train(const std::string &text)
   auto           &run     = fit.run;
   auto           &fitting = fit.fitting;
   std::filesystem::create_directories("npde-output/multilevel_benchmark");
-  Trainer<2>        trainer(parsed<TrainerParameters>(run.prm),
+  Trainer        trainer(parsed<TrainerParameters>(run.prm),
                      parsed<OptimizerParameters>(run.prm),
                      fitting.objective,
-                     fitting.network,
-                     "npde-output/multilevel_benchmark",
+                                          "npde-output/multilevel_benchmark",
                      MPI_COMM_WORLD,
                      run.pcout);
   MeshAdaptation<2> adaptation(
     parsed<MeshAdaptationParameters>(run.prm),
     fitting.problem,
-    fitting.target,
+    *fitting.misfit,
     fitting.objective,
     run.pcout);
   trainer.set_mesh_adaptation(adaptation, {});
@@ -66,13 +65,13 @@ train(const std::string &text)
   // row of a round itself is an evaluation, not an iteration).
   unsigned int on_finest = 0;
   for (unsigned int i = 1; i < history.size(); ++i)
-    on_finest += (history[i].n_dofs == last.n_dofs &&
-                  history[i - 1].n_dofs == last.n_dofs);
+    on_finest += (history[i].column("n_dofs") == last.column("n_dofs") &&
+                  history[i - 1].column("n_dofs") == last.column("n_dofs"));
   return {last.wall_time,
           last.iteration,
           on_finest,
-          last.relative_rmse,
-          last.n_dofs};
+          last.column("relative_rmse"),
+          static_cast<unsigned int>(last.column("n_dofs"))};
 }
 
 int

@@ -90,11 +90,10 @@ end
 )");
       auto &run = fit.run;
       std::filesystem::create_directories("npde-output/training_benchmark");
-      Trainer<2> trainer(parsed<TrainerParameters>(run.prm),
+      Trainer trainer(parsed<TrainerParameters>(run.prm),
                          parsed<OptimizerParameters>(run.prm),
                          fit.fitting.objective,
-                         fit.fitting.network,
-                         "npde-output/training_benchmark",
+                                                  "npde-output/training_benchmark",
                          MPI_COMM_WORLD,
                          run.pcout);
       run.timer.reset();

@@ -13,15 +13,18 @@ namespace npde
   template <int dim>
   FittingProblem<dim>::FittingProblem(
     ParameterHandler           &prm,
-    const TargetDataParameters &target_parameters,
     const NetworkParameters    &network_parameters,
     const MPI_Comm              comm,
     TimerOutput                &timer,
     ConditionalOStream         &pcout)
     : problem(prm, comm, timer, pcout)
-    , target(target_parameters, problem, timer, pcout)
+    , misfit(create_misfit<dim>(prm, problem, timer, pcout))
     , network(setup_and_create_network(network_parameters, pcout))
-    , objective(problem, network, target, timer)
+    , objective(problem,
+                network,
+                *misfit,
+                timer,
+                parsed<ObjectiveParameters>(prm))
   {
     objective.setup();
   }
@@ -36,9 +39,9 @@ namespace npde
   {
     problem.setup();
     pcout << "   Mesh: " << problem.domain.description() << ", "
-          << problem.state.dof_handler().n_dofs() << " dofs, "
-          << problem.state.n_steps() << " steps" << std::endl;
-    target.setup();
+          << problem.state.discretization().dof_handler().n_dofs() << " dofs, "
+          << problem.state.time_grid().n_steps() << " steps" << std::endl;
+    misfit->setup();
     Network created = create_network(network_parameters, problem);
     pcout << "   Network: N = " << created.n_neurons()
           << ", beta = " << created.beta() << ", "

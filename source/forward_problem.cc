@@ -84,6 +84,16 @@ namespace npde
 
 
   template <int dim>
+  void
+  ForwardProblem<dim>::mesh_changed()
+  {
+    setup_state();
+    mesh_change_hooks();
+  }
+
+
+
+  template <int dim>
   BoundingBox<dim>
   ForwardProblem<dim>::bounding_box() const
   {

@@ -45,7 +45,7 @@ namespace npde
           total_newton += i;
         }
       pcout << "   Newton iterations per step: average "
-            << double(total_newton) / state.n_steps() << ", maximum "
+            << double(total_newton) / state.time_grid().n_steps() << ", maximum "
             << max_newton << std::endl
             << "   Linear solves: " << stats.n_linear_solves
             << ", Jacobian assemblies: " << stats.n_jacobian_assemblies
@@ -95,8 +95,8 @@ namespace npde
           problem.setup_state();
 
           StateSolver<dim> &state = problem.state;
-          pcout << "   Degrees of freedom: " << state.dof_handler().n_dofs()
-                << ", time steps: " << state.n_steps()
+          pcout << "   Degrees of freedom: " << state.discretization().dof_handler().n_dofs()
+                << ", time steps: " << state.time_grid().n_steps()
                 << ", theta = " << problem.time_parameters.theta << std::endl;
 
           // The (untrained) network as an additional source, evaluated at
@@ -112,8 +112,8 @@ namespace npde
                     << activation_name(network->activation()) << ", "
                     << network->n_parameters() << " parameters" << std::endl;
               TimerOutput::Scope t(timer, "network: evaluation");
-              network->evaluate(state.times(),
-                                state.source_point_coordinates(),
+              network->evaluate(state.time_grid().times(),
+                                state.source_operators().coordinates(),
                                 g_values);
             }
 
@@ -124,16 +124,16 @@ namespace npde
           FieldSources<dim> sources(state);
           sources.network = network.get();
           Functions::ZeroFunction<dim> zero;
-          for (unsigned int n = 0; n <= state.n_steps(); ++n)
-            if (output.is_output_level(n, state.n_steps()) ||
-                n == state.n_steps())
+          for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
+            if (output.is_output_level(n, state.time_grid().n_steps()) ||
+                n == state.time_grid().n_steps())
               {
                 pcout << "   t = " << std::setw(8) << std::left
-                      << state.times()[n]
+                      << state.time_grid().times()[n]
                       << " ||u_h||_L2 = " << std::setprecision(12)
                       << state.l2_error(n, zero) << std::setprecision(6)
                       << std::endl;
-                if (output.is_output_level(n, state.n_steps()))
+                if (output.is_output_level(n, state.time_grid().n_steps()))
                   {
                     TimerOutput::Scope scope(timer, "output");
                     write_output_fields(output, sources, n);

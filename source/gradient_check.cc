@@ -11,6 +11,7 @@
 #include <deal.II/base/timer.h>
 #include <deal.II/base/utilities.h>
 
+#include <npde/field_data.h>
 #include <npde/fitting_problem.h>
 #include <npde/objective.h>
 #include <npde/output.h>
@@ -104,10 +105,10 @@ namespace npde
             << dim << "D on " << Utilities::MPI::n_mpi_processes(comm)
             << " MPI rank(s)" << std::endl;
           FittingProblem<dim> fitting(
-            prm, target_parameters, network_parameters, comm, timer, pcout);
+            prm, network_parameters, comm, timer, pcout);
           auto &objective = fitting.objective;
           auto &network   = fitting.network;
-          fitting.target.release_reference(); // the mesh does not change
+          fitting.misfit->release(); // the mesh does not change
 
           // A random direction, the same on every rank.
           const Vector<double>   theta = network.parameters();
@@ -141,7 +142,7 @@ namespace npde
           TimerOutput::Scope scope(timer, "output");
           write_fitted_fields(output,
                               fitting.problem,
-                              fitting.target,
+                              *fitting.misfit,
                               objective,
                               network,
                               nullptr);

@@ -142,12 +142,12 @@ namespace npde
   MeshAdaptation<dim>::MeshAdaptation(
     const MeshAdaptationParameters &parameters,
     ForwardProblem<dim>            &problem,
-    TargetData<dim>                &target,
+    Misfit<dim>                    &misfit,
     Objective<dim>                 &objective,
     ConditionalOStream             &pcout)
     : parameters(parameters)
     , problem(problem)
-    , target(target)
+    , misfit(misfit)
     , objective(objective)
     , pcout(pcout)
     , shared(dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
@@ -247,8 +247,17 @@ namespace npde
           continue;
         Vector<float> rho = kelly(state.state(n));
         if (parameters.include_data)
-          rho += kelly(target.nodal_values(n));
-        const float omega = target.time_weight(n);
+          {
+            // Only data given as a field have a Kelly indicator.
+            const auto *h = misfit.field(n);
+            if (h == nullptr)
+              throw InputError(
+                "'Mesh adaptation/Include data = true' needs data that are a "
+                "field in the domain, but these data are not ('Target "
+                "data/Source'). Set 'Include data = false'.");
+            rho += kelly(*h);
+          }
+        const float omega = problem.state.time_grid().time_weight(n);
         if (dual)
           {
             const Vector<float> rho_adjoint =
@@ -332,9 +341,7 @@ namespace npde
     tria.execute_coarsening_and_refinement();
 
     // Everything that lives on the mesh is rebuilt; θ is untouched.
-    problem.setup_state();
-    target.setup();
-    objective.setup();
+    problem.mesh_changed();
     pcout << "   Mesh adaptation round " << n_rounds << ": "
           << tria.n_global_active_cells() << " cells, " << dofs_then << " -> "
           << problem.state.discretization().dof_handler().n_dofs() << " dofs, "

@@ -14,17 +14,44 @@
 
 namespace npde
 {
+  void
+  ObjectiveParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Target data");
+    prm.declare_entry("Tikhonov regularization",
+                      "0",
+                      Patterns::Double(0.),
+                      "lambda in J = misfit + lambda/2 |theta|^2.");
+    prm.leave_subsection();
+  }
+
+
+
+  void
+  ObjectiveParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Target data");
+    regularization = prm.get_double("Tikhonov regularization");
+    prm.leave_subsection();
+  }
+
+
+
   template <int dim>
-  Objective<dim>::Objective(ForwardProblem<dim> &problem,
-                            Network             &network,
-                            TargetData<dim>     &target,
-                            TimerOutput         &timer)
-    : problem(problem)
-    , network(network)
-    , target(target)
+  Objective<dim>::Objective(ForwardProblem<dim>       &problem,
+                            Network                   &network,
+                            Misfit<dim>               &misfit,
+                            TimerOutput               &timer,
+                            const ObjectiveParameters &parameters)
+    : parameters_(parameters)
+    , problem(problem)
+    , misfit(misfit)
     , timer(timer)
     , adjoint_solver(problem.state, timer)
+    , network_source(network)
+    , terms{&network_source}
   {
+    mesh_change = problem.mesh_change_hooks.connect([this]() { setup(); });
   }
 
 
@@ -113,20 +140,6 @@ namespace npde
 
 
   template <int dim>
-  bool
-  Objective<dim>::keep_first_layers() const
-  {
-    // If they fit in a core's second-level cache (8 bytes per point and
-    // neuron; up to 1 MB). Larger ones would come back from memory, which
-    // costs about as much as computing the exponentials again.
-    const std::size_t bytes = problem.state.source_operators().points().size() *
-                              network.n_neurons() * sizeof(double);
-    return bytes <= (std::size_t(1) << 20);
-  }
-
-
-
-  template <int dim>
   void
   Objective<dim>::allow_overlapped_sweeps(const bool allow)
   {
@@ -161,16 +174,14 @@ namespace npde
   Objective<dim>::forward(const Vector<double> &theta,
                           std::vector<typename StateSolver<dim>::VectorType> *r)
   {
-    network.parameters() = theta;
+    set_parameters(theta);
     {
       TimerOutput::Scope t(timer, "network: forward");
-      // A gradient (r given) needs the backward pass, which takes the first
-      // layers from here (see keep_first_layers()).
-      network.evaluate(problem.state.time_grid().times(),
-                       problem.state.source_operators().coordinates(),
-                       g_values,
-                       r != nullptr && keep_first_layers() ? &first_layers :
-                                                             nullptr);
+      // (The one source term's values are G's point values as they are.)
+      network_source.evaluate(problem.state.time_grid().times(),
+                              problem.state.source_operators().coordinates(),
+                              g_values,
+                              r != nullptr);
     }
     // Trilinos vectors are made here, never in the second thread: making
     // one calls MPI (the Epetra communicator), which only this thread may.
@@ -180,7 +191,7 @@ namespace npde
       {
         problem.state.solve(&g_values);
         TimerOutput::Scope t(timer, "misfit");
-        last_data_misfit = target.misfit(r);
+        last_data_misfit = misfit.value(r);
       }
     else
       {
@@ -191,7 +202,7 @@ namespace npde
             });
           },
           [&](const auto &wait, const auto &) {
-            return target.local_misfit(r, [&](const unsigned int n) {
+            return misfit.local_value(r, [&](const unsigned int n) {
               wait(n + 1);
             });
           });
@@ -199,7 +210,8 @@ namespace npde
         last_data_misfit = Utilities::MPI::sum(
           local, problem.domain.triangulation().get_communicator());
       }
-    return last_data_misfit + 0.5 * target.regularization() * (theta * theta);
+    return last_data_misfit +
+           0.5 * parameters_.regularization * (theta * theta);
   }
 
 
@@ -210,13 +222,12 @@ namespace npde
                                      Vector<double>       &gradient)
   {
     const double J = forward(theta, &misfit_gradient);
-    Vector<double>        local(network.n_parameters());
-    Network::BackwardPass backward(network,
-                                   problem.state.time_grid().times(),
-                                   problem.state.source_operators().coordinates(),
-                                   weights,
-                                   keep_first_layers() ? &first_layers :
-                                                         nullptr);
+    Vector<double> local(n_parameters());
+    const std::unique_ptr<ParametricTerm::BackwardPass> backward =
+      network_source.backward_pass(
+        problem.state.time_grid().times(),
+        problem.state.source_operators().coordinates(),
+        weights);
     if (!overlap_sweeps())
       {
         adjoint_solver.solve(misfit_gradient);
@@ -239,7 +250,7 @@ namespace npde
           [&](const auto &wait, const auto &ready) {
             adjoint_solver.source_weights(weights, [&](const unsigned int n) {
               const unsigned int needed = (n == 0 ? K : K - n + 1);
-              backward.advance(n + 1, [&]() { return ready(needed); });
+              backward->advance(n + 1, [&]() { return ready(needed); });
               wait(needed);
             });
             return 0.;
@@ -248,14 +259,14 @@ namespace npde
     {
       // (With overlapped sweeps: the part left after the adjoint sweep.)
       TimerOutput::Scope t(timer, "network: backward");
-      backward.add_to(local);
+      backward->add_to(local);
     }
     // Every rank holds its own points' part; θ and ∇J are the same on all.
-    gradient.reinit(network.n_parameters());
+    gradient.reinit(n_parameters());
     Utilities::MPI::sum(ArrayView<const double>(local.begin(), local.size()),
                         problem.domain.triangulation().get_communicator(),
                         ArrayView<double>(gradient.begin(), gradient.size()));
-    gradient.add(target.regularization(), theta);
+    gradient.add(parameters_.regularization, theta);
     return J;
   }
 
@@ -276,7 +287,7 @@ namespace npde
   {
     // Data that are zero everywhere have no scale: the RMSE itself then
     // (the program warns about it).
-    const double scale = target.max_abs();
+    const double scale = misfit.data_scale();
     return std::sqrt(last_data_misfit) / (scale > 0. ? scale : 1.);
   }
 
@@ -287,6 +298,106 @@ namespace npde
   Objective<dim>::n_dofs() const
   {
     return problem.state.discretization().dof_handler().n_dofs();
+  }
+
+
+
+  // θ is the concatenation of the terms' blocks, in the order of terms.
+  template <int dim>
+  unsigned int
+  Objective<dim>::n_parameters() const
+  {
+    unsigned int n = 0;
+    for (const ParametricTerm *term : terms)
+      n += term->parameters().size();
+    return n;
+  }
+
+
+
+  template <int dim>
+  Vector<double>
+  Objective<dim>::parameters() const
+  {
+    Vector<double> theta(n_parameters());
+    unsigned int   offset = 0;
+    for (const ParametricTerm *term : terms)
+      for (const double x : term->parameters())
+        theta[offset++] = x;
+    return theta;
+  }
+
+
+
+  template <int dim>
+  void
+  Objective<dim>::set_parameters(const Vector<double> &theta)
+  {
+    AssertDimension(theta.size(), n_parameters());
+    if (terms.size() == 1)
+      {
+        terms[0]->set_parameters(theta);
+        return;
+      }
+    unsigned int offset = 0;
+    for (ParametricTerm *term : terms)
+      {
+        Vector<double> block(term->parameters().size());
+        for (double &x : block)
+          x = theta[offset++];
+        term->set_parameters(block);
+      }
+  }
+
+
+
+  template <int dim>
+  double
+  Objective<dim>::learning_rate_scale() const
+  {
+    return network_source.learning_rate_scale();
+  }
+
+
+
+  template <int dim>
+  std::vector<bool>
+  Objective<dim>::trainable(const bool random_features) const
+  {
+    std::vector<bool> mask;
+    for (const ParametricTerm *term : terms)
+      {
+        const std::vector<bool> block = term->trainable(random_features);
+        mask.insert(mask.end(), block.begin(), block.end());
+      }
+    return mask;
+  }
+
+
+
+  template <int dim>
+  std::vector<HistoryColumn>
+  Objective<dim>::history_columns() const
+  {
+    return {{"relative_rmse", "rel. RMSE", true}, {"n_dofs", "", false}};
+  }
+
+
+
+  template <int dim>
+  std::vector<double>
+  Objective<dim>::history_values() const
+  {
+    return {relative_rmse(), double(n_dofs())};
+  }
+
+
+
+  template <int dim>
+  std::vector<std::pair<std::string, std::string>>
+  Objective<dim>::fingerprint() const
+  {
+    return {{"number-of-dofs", std::to_string(n_dofs())}};
   }
 
 

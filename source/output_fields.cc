@@ -44,8 +44,8 @@ namespace npde
     Output::VectorType
     interpolated(const StateSolver<dim> &state, const Function<dim> &f)
     {
-      auto v = state.new_vector();
-      VectorTools::interpolate(state.mapping(), state.dof_handler(), f, v);
+      auto v = state.discretization().new_vector();
+      VectorTools::interpolate(state.discretization().mapping(), state.discretization().dof_handler(), f, v);
       return v;
     }
 
@@ -72,7 +72,7 @@ namespace npde
     network_values(const FieldSources<dim> &s, const unsigned int n)
     {
       return interpolated(s.state,
-                          NetworkFunction<dim>(*s.network, s.state.times()[n]));
+                          NetworkFunction<dim>(*s.network, s.state.time_grid().times()[n]));
     }
 
     template <int dim>
@@ -81,7 +81,7 @@ namespace npde
     {
       return interpolated(s.state,
                           ExpressionFunction<dim>(*s.g_star,
-                                                  s.state.times()[n]));
+                                                  s.state.time_grid().times()[n]));
     }
 
 
@@ -100,15 +100,19 @@ namespace npde
          [](const S &) { return true; },
          [](const S &s, const unsigned int n) { return s.state.state(n); }},
         {"h",
-         [](const S &s) { return s.target != nullptr; },
+         [](const S &s) {
+           return s.target != nullptr && s.target->field(0) != nullptr;
+         },
          [](const S &s, const unsigned int n) {
-           return s.target->nodal_values(n);
+           return *s.target->field(n);
          }},
         {"u_minus_h",
-         [](const S &s) { return s.target != nullptr; },
+         [](const S &s) {
+           return s.target != nullptr && s.target->field(0) != nullptr;
+         },
          [](const S &s, const unsigned int n) {
            auto difference = s.state.state(n);
-           difference -= s.target->nodal_values(n);
+           difference -= *s.target->field(n);
            return difference;
          }},
         {"adjoint",
@@ -150,11 +154,11 @@ namespace npde
     for (const OutputField<dim> &field : output_fields<dim>())
       if (field.available(sources))
         {
-          ghosted.push_back(state.ghosted(field.values(sources, n)));
+          ghosted.push_back(state.discretization().ghosted(field.values(sources, n)));
           named.emplace_back(field.name, &ghosted.back());
         }
     output.write_time_level(
-      state.dof_handler(), state.mapping(), n, state.times()[n], named);
+      state.discretization().dof_handler(), state.discretization().mapping(), n, state.time_grid().times()[n], named);
   }
 
 
@@ -163,7 +167,7 @@ namespace npde
   void
   write_fitted_fields(Output                    &output,
                       const ForwardProblem<dim> &problem,
-                      const TargetData<dim>     &target,
+                      const Misfit<dim>     &target,
                       const Objective<dim>      &objective,
                       const Network             &network,
                       const Expression          *g_star)
@@ -173,8 +177,8 @@ namespace npde
     sources.objective = &objective;
     sources.network   = &network;
     sources.g_star    = g_star;
-    for (unsigned int n = 0; n <= problem.state.n_steps(); ++n)
-      if (output.is_output_level(n, problem.state.n_steps()))
+    for (unsigned int n = 0; n <= problem.state.time_grid().n_steps(); ++n)
+      if (output.is_output_level(n, problem.state.time_grid().n_steps()))
         write_output_fields(output, sources, n);
   }
 
@@ -189,21 +193,21 @@ namespace npde
   template void
   write_fitted_fields(Output &,
                       const ForwardProblem<1> &,
-                      const TargetData<1> &,
+                      const Misfit<1> &,
                       const Objective<1> &,
                       const Network &,
                       const Expression *);
   template void
   write_fitted_fields(Output &,
                       const ForwardProblem<2> &,
-                      const TargetData<2> &,
+                      const Misfit<2> &,
                       const Objective<2> &,
                       const Network &,
                       const Expression *);
   template void
   write_fitted_fields(Output &,
                       const ForwardProblem<3> &,
-                      const TargetData<3> &,
+                      const Misfit<3> &,
                       const Objective<3> &,
                       const Network &,
                       const Expression *);

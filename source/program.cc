@@ -18,7 +18,8 @@
 #include <npde/program.h>
 #include <npde/run_modes.h>
 #include <npde/state_solver.h>
-#include <npde/target_data.h>
+#include <npde/field_data.h>
+#include <npde/misfit.h>
 #include <npde/trainer.h>
 
 #include <filesystem>
@@ -45,7 +46,8 @@ namespace npde
     StateSolverParameters::declare_parameters(prm);
     OutputParameters::declare_parameters(prm);
     NetworkParameters::declare_parameters(prm);
-    TargetDataParameters::declare_parameters(prm);
+    declare_misfit_parameters(prm);
+    ObjectiveParameters::declare_parameters(prm);
     OptimizerParameters::declare_parameters(prm);
     TrainerParameters::declare_parameters(prm);
     MeshAdaptationParameters::declare_parameters(prm);

@@ -83,55 +83,64 @@ namespace npde
 
 
 
-  double
-  mean_field_scale(const Network &network)
-  {
-    return std::pow(double(network.n_neurons()), 2. * network.beta() - 1.);
-  }
-
-
-
-  namespace
-  {
-    std::vector<bool>
-    trainable_mask(const Network &network, const bool random_features)
-    {
-      std::vector<bool> mask(network.n_parameters(), !random_features);
-      for (unsigned int i = 0; i < network.block_size(Network::Block::c); ++i)
-        mask[network.block_offset(Network::Block::c) + i] = true;
-      return mask;
-    }
-  } // namespace
-
-
-
-  template <int dim>
-  Trainer<dim>::Trainer(const TrainerParameters   &parameters,
-                        const OptimizerParameters &optimizer_parameters,
-                        Objective<dim>            &objective,
-                        Network                   &network,
-                        const std::string         &output_directory,
-                        const MPI_Comm             communicator,
-                        ConditionalOStream        &pcout)
+  Trainer::Trainer(const TrainerParameters   &parameters,
+                   const OptimizerParameters &optimizer_parameters,
+                   ReducedFunctional         &objective,
+                   const std::string         &output_directory,
+                   const MPI_Comm             communicator,
+                   ConditionalOStream        &pcout)
     : parameters(parameters)
     , objective(objective)
-    , network(network)
     , directory(output_directory)
     , communicator(communicator)
     , pcout(pcout)
     , optimizer(create_optimizer(
         optimizer_parameters,
-        mean_field_scale(network),
-        trainable_mask(network, optimizer_parameters.random_features)))
+        objective.learning_rate_scale(),
+        objective.trainable(optimizer_parameters.random_features)))
+    , columns(objective.history_columns())
   {
   }
 
 
 
-  template <int dim>
+  double
+  Trainer::Record::column(const std::string &name) const
+  {
+    for (const auto &[column_name, value] : columns)
+      if (column_name == name)
+        return value;
+    AssertThrow(false, ExcMessage("The history has no column " + name));
+    return 0;
+  }
+
+
+
+  // The functional's columns of the current state; for a trial that failed,
+  // its measures of the fit are not defined.
+  Trainer::Record
+  Trainer::make_record(const double          loss,
+                       const double          gradient_norm,
+                       const double          wall_time,
+                       const bool            accepted,
+                       const bool            evaluated) const
+  {
+    Record                    record{iteration, loss, gradient_norm,
+                  optimizer->learning_rate(), wall_time, accepted, {}};
+    const std::vector<double> values = objective.history_values();
+    for (unsigned int c = 0; c < columns.size(); ++c)
+      record.columns.emplace_back(columns[c].name,
+                                  evaluated || !columns[c].measures_fit ?
+                                    values[c] :
+                                    std::numeric_limits<double>::quiet_NaN());
+    return record;
+  }
+
+
+
   void
-  Trainer<dim>::set_mesh_adaptation(
-    MeshAdaptation<dim>                      &adaptation,
+  Trainer::set_mesh_adaptation(
+    AdaptationRounds                        &adaptation,
     const std::function<void(unsigned int)> &before_round)
   {
     this->adaptation   = &adaptation;
@@ -140,9 +149,8 @@ namespace npde
 
 
 
-  template <int dim>
   void
-  Trainer<dim>::set_fingerprint(
+  Trainer::set_fingerprint(
     const std::vector<std::pair<std::string, std::string>> &fields)
   {
     fingerprint = fields;
@@ -163,12 +171,11 @@ namespace npde
 
 
 
-  template <int dim>
   void
-  Trainer<dim>::run(const unsigned int stop_after)
+  Trainer::run(const unsigned int stop_after)
   {
     Timer          clock;
-    Vector<double> theta = network.parameters();
+    Vector<double> theta = objective.parameters();
     const bool resumed = parameters.resume && read_checkpoint(theta);
     if (resumed)
       {
@@ -188,8 +195,11 @@ namespace npde
                        "check the model, the data and the network's "
                        "initialisation.");
 
-    pcout << "\n   iter        loss   rel. RMSE   |grad J|   learn. rate   "
-             "time (s)\n";
+    pcout << "\n   iter        loss";
+    for (const HistoryColumn &column : columns)
+      if (!column.title.empty())
+        pcout << std::setw(12) << column.title;
+    pcout << "   |grad J|   learn. rate   time (s)\n";
     if (!resumed)
       record_point(J, gradient, clock);
     round_losses.assign(1, J);
@@ -249,17 +259,13 @@ namespace npde
             gradient = trial_gradient;
             optimizer->end_iteration(J);
           }
-        records.push_back(
-          {iteration,
-           ok ? trial_J : std::numeric_limits<double>::quiet_NaN(),
-           ok ? objective.relative_rmse() :
-                std::numeric_limits<double>::quiet_NaN(),
-           accepted ? optimizer->masked(gradient).l2_norm() :
-                      std::numeric_limits<double>::quiet_NaN(),
-           optimizer->learning_rate(),
-           time_offset + clock.wall_time(),
-           accepted,
-           objective.n_dofs()});
+        records.push_back(make_record(
+          ok ? trial_J : std::numeric_limits<double>::quiet_NaN(),
+          accepted ? optimizer->masked(gradient).l2_norm() :
+                     std::numeric_limits<double>::quiet_NaN(),
+          time_offset + clock.wall_time(),
+          accepted,
+          ok));
         if (iteration % parameters.print_every == 0 ||
             iteration == parameters.n_iterations)
           print(records.back());
@@ -291,7 +297,7 @@ namespace npde
 
     // The trained network, and the objective (state, adjoint) at it: the
     // last evaluation was at θ unless the last trial was rejected.
-    network.parameters() = theta;
+    objective.set_parameters(theta);
     if (!records.back().accepted)
       objective.value_and_gradient(theta, gradient);
     write_checkpoint(theta);
@@ -305,9 +311,8 @@ namespace npde
   // Training that makes no progress ends with an error that says why. The
   // history so far is written (the last checkpoint stays as it was: it
   // holds the last accepted network).
-  template <int dim>
   void
-  Trainer<dim>::stop_after_rejections(const unsigned int rejections,
+  Trainer::stop_after_rejections(const unsigned int rejections,
                                       const std::string &why) const
   {
     try
@@ -339,14 +344,13 @@ namespace npde
 
 
 
-  template <int dim>
   void
-  Trainer<dim>::adapt_mesh(const Vector<double> &theta,
+  Trainer::adapt_mesh(const Vector<double> &theta,
                            double               &J,
                            Vector<double>       &gradient,
                            const Timer          &clock)
   {
-    network.parameters() = theta;
+    objective.set_parameters(theta);
     if (before_round)
       before_round(adaptation->rounds());
     const double J_before = J;
@@ -374,28 +378,23 @@ namespace npde
 
 
   // A row for θ itself (not a trial): at the start and after a round.
-  template <int dim>
   void
-  Trainer<dim>::record_point(const double          J,
+  Trainer::record_point(const double          J,
                              const Vector<double> &gradient,
                              const Timer          &clock)
   {
-    records.push_back({iteration,
-                       J,
-                       objective.relative_rmse(),
-                       optimizer->masked(gradient).l2_norm(),
-                       optimizer->learning_rate(),
-                       time_offset + clock.wall_time(),
-                       true,
-                       objective.n_dofs()});
+    records.push_back(make_record(J,
+                                  optimizer->masked(gradient).l2_norm(),
+                                  time_offset + clock.wall_time(),
+                                  true,
+                                  true));
     print(records.back());
   }
 
 
 
-  template <int dim>
   void
-  Trainer<dim>::print(const Record &r) const
+  Trainer::print(const Record &r) const
   {
     // A trial that was not accepted has no gradient ("-"). With a finite
     // loss it failed the line search's decrease condition (the step is
@@ -407,8 +406,11 @@ namespace npde
     else
       gradient_norm << '-';
     pcout << "   " << std::setw(5) << r.iteration << std::scientific
-          << std::setprecision(4) << std::setw(12) << r.loss << std::setw(12)
-          << r.relative_rmse << std::setw(11) << gradient_norm.str()
+          << std::setprecision(4) << std::setw(12) << r.loss;
+    for (unsigned int c = 0; c < columns.size(); ++c)
+      if (!columns[c].title.empty())
+        pcout << std::setw(12) << r.columns[c].second;
+    pcout << std::setw(11) << gradient_norm.str()
           << std::setprecision(3) << std::setw(14) << r.learning_rate
           << std::defaultfloat << std::fixed << std::setprecision(2)
           << std::setw(11) << r.wall_time
@@ -422,28 +424,40 @@ namespace npde
 
   // The history's rows, one per line, the fields separated by @p separator
   // (history.csv and the checkpoint).
-  template <int dim>
   void
-  Trainer<dim>::write_records(std::ostream &out, const char separator) const
+  Trainer::write_records(std::ostream &out, const char separator) const
   {
     for (const Record &r : records)
-      out << r.iteration << separator << r.loss << separator
-          << r.relative_rmse << separator << r.gradient_norm << separator
-          << r.learning_rate << separator << r.wall_time << separator
-          << (r.accepted ? 1 : 0) << separator << r.n_dofs << '\n';
+      {
+        out << r.iteration << separator << r.loss;
+        for (unsigned int c = 0; c < columns.size(); ++c)
+          if (columns[c].measures_fit)
+            out << separator << r.columns[c].second;
+        out << separator << r.gradient_norm << separator << r.learning_rate
+            << separator << r.wall_time << separator << (r.accepted ? 1 : 0);
+        for (unsigned int c = 0; c < columns.size(); ++c)
+          if (!columns[c].measures_fit)
+            out << separator << r.columns[c].second;
+        out << '\n';
+      }
   }
 
 
 
   // (On rank 0: the callers run it through on_rank_0().)
-  template <int dim>
   void
-  Trainer<dim>::write_history() const
+  Trainer::write_history() const
   {
     std::ostringstream out;
-    out << std::setprecision(17)
-        << "iteration,loss,relative_rmse,gradient_norm,learning_rate,"
-           "wall_time,accepted,n_dofs\n";
+    out << std::setprecision(17) << "iteration,loss";
+    for (const HistoryColumn &column : columns)
+      if (column.measures_fit)
+        out << ',' << column.name;
+    out << ",gradient_norm,learning_rate,wall_time,accepted";
+    for (const HistoryColumn &column : columns)
+      if (!column.measures_fit)
+        out << ',' << column.name;
+    out << '\n';
     write_records(out, ',');
     write_file_atomically(directory + "/history.csv", out.str());
   }
@@ -461,9 +475,8 @@ namespace npde
   // saved. The checkpoint also says what it belongs to (the fingerprint:
   // network, optimiser, mesh and problem), so that a checkpoint of another
   // run is not resumed.
-  template <int dim>
   void
-  Trainer<dim>::write_checkpoint(const Vector<double> &theta)
+  Trainer::write_checkpoint(const Vector<double> &theta)
   {
     try
       {
@@ -499,21 +512,19 @@ namespace npde
 
   // The run's fingerprint, with the mesh as it is now (mesh adaptation
   // changes it during the run).
-  template <int dim>
   std::vector<std::pair<std::string, std::string>>
-  Trainer<dim>::current_fingerprint() const
+  Trainer::current_fingerprint() const
   {
-    std::vector<std::pair<std::string, std::string>> fields = {
-      {"number-of-dofs", std::to_string(objective.n_dofs())}};
+    std::vector<std::pair<std::string, std::string>> fields =
+      objective.fingerprint();
     fields.insert(fields.end(), fingerprint.begin(), fingerprint.end());
     return fields;
   }
 
 
 
-  template <int dim>
   std::string
-  Trainer<dim>::checkpoint_failures() const
+  Trainer::checkpoint_failures() const
   {
     if (failed_checkpoints == 0)
       return "";
@@ -524,9 +535,8 @@ namespace npde
 
 
 
-  template <int dim>
   bool
-  Trainer<dim>::read_checkpoint(Vector<double> &theta)
+  Trainer::read_checkpoint(Vector<double> &theta)
   {
     const std::string file = directory + "/checkpoint.txt";
     if (!std::filesystem::exists(file))
@@ -649,37 +659,41 @@ namespace npde
     records.clear();
     for (unsigned int i = 0; i < n_records; ++i)
       {
-        std::string fields[8];
+        // The fields in the order write_records() writes them.
+        std::vector<std::string> fields(6 + columns.size());
         for (auto &f : fields)
           in >> f;
         if (!in)
           throw damaged();
-        records.push_back({count(fields[0]),
-                           number(fields[1]),
-                           number(fields[2]),
-                           number(fields[3]),
-                           number(fields[4]),
-                           number(fields[5]),
-                           fields[6] == "1",
-                           count(fields[7])});
+        Record              r;
+        std::vector<double> values(columns.size());
+        unsigned int        f = 0;
+        r.iteration           = count(fields[f++]);
+        r.loss                = number(fields[f++]);
+        for (unsigned int c = 0; c < columns.size(); ++c)
+          if (columns[c].measures_fit)
+            values[c] = number(fields[f++]);
+        r.gradient_norm = number(fields[f++]);
+        r.learning_rate = number(fields[f++]);
+        r.wall_time     = number(fields[f++]);
+        r.accepted      = (fields[f++] == "1");
+        for (unsigned int c = 0; c < columns.size(); ++c)
+          if (!columns[c].measures_fit)
+            values[c] = count(fields[f++]);
+        for (unsigned int c = 0; c < columns.size(); ++c)
+          r.columns.emplace_back(columns[c].name, values[c]);
+        records.push_back(r);
       }
     check_belongs_here();
-    network.parameters() = theta;
+    objective.set_parameters(theta);
     return true;
   }
 
 
 
-  template <int dim>
-  const std::vector<typename Trainer<dim>::Record> &
-  Trainer<dim>::history() const
+  const std::vector<Trainer::Record> &
+  Trainer::history() const
   {
     return records;
   }
-
-
-
-  template class Trainer<1>;
-  template class Trainer<2>;
-  template class Trainer<3>;
 } // namespace npde

@@ -12,6 +12,7 @@
 #include <deal.II/base/utilities.h>
 
 #include <npde/expression.h>
+#include <npde/field_data.h>
 #include <npde/fitting_problem.h>
 #include <npde/input_check.h>
 #include <npde/mesh_adaptation.h>
@@ -47,7 +48,6 @@ namespace npde
     template <int dim>
     std::pair<double, double>
     source_error(const StateSolver<dim> &state,
-                 const TargetData<dim>  &target,
                  const Network          &network,
                  const Expression       &g_star,
                  const MPI_Comm          comm)
@@ -65,7 +65,7 @@ namespace npde
               xt[d] = points[q][d];
             xt[dim]         = state.time_grid().times()[n];
             const double gs = g_star(xt);
-            const double w  = target.time_weight(n) * JxW[q];
+            const double w  = state.time_grid().time_weight(n) * JxW[q];
             error += w * (g[n][q] - gs) * (g[n][q] - gs);
             norm += w * gs * gs;
           }
@@ -134,7 +134,9 @@ namespace npde
           collect_values(*child, values);
         return "hash:" + hash_of(values);
       };
-      const std::string  methods[] = {"gradient-descent", "adam", "lbfgs"};
+      // The method's registered name, as one word.
+      const std::string method =
+        Utilities::replace_in_string(optimizer_parameters.method, " ", "-");
       std::ostringstream beta;
       beta << std::setprecision(17) << network.beta();
       return {{"dimension", std::to_string(dim)},
@@ -143,9 +145,9 @@ namespace npde
               {"beta", beta.str()},
               {"input-map", network.maps_inputs() ? "true" : "false"},
               {"optimizer",
-               methods[static_cast<int>(optimizer_parameters.method)] +
-                 (optimizer_parameters.random_features ? "+random-features" :
-                                                         "")},
+               method + (optimizer_parameters.random_features ?
+                           "+random-features" :
+                           "")},
               {"Model", section_hash("Model")},
               {"Domain", section_hash("Domain")},
               {"Time", section_hash("Time")},
@@ -167,7 +169,6 @@ namespace npde
       if (g_star)
         {
           const auto [error, norm] = source_error(fitting.problem.state,
-                                                  fitting.target,
                                                   fitting.network,
                                                   *g_star,
                                                   comm);
@@ -234,34 +235,33 @@ namespace npde
                 << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s)"
                 << std::endl;
           FittingProblem<dim> fitting(
-            prm, target_parameters, network_parameters, comm, timer, pcout);
+            prm, network_parameters, comm, timer, pcout);
           auto &problem   = fitting.problem;
-          auto &target    = fitting.target;
+          auto &target    = *fitting.misfit;
           auto &network   = fitting.network;
           auto &objective = fitting.objective;
 
           // The true source g*, where it is known, for the output.
-          const Expression *g_star = target.target_source();
-          if (!(target.max_abs() > 0.))
+          const Expression *g_star = target.true_source();
+          if (!(target.data_scale() > 0.))
             pcout << "   Warning: the data h are zero everywhere, so the "
                      "relative RMSE (divided by max|h|) is undefined: the "
                      "column 'rel. RMSE' and 'Trainer/Target relative RMSE' "
                      "use the RMSE itself instead."
                   << std::endl;
 
-          Trainer<dim> trainer(trainer_parameters,
-                               optimizer_parameters,
-                               objective,
-                               network,
-                               output.directory(),
-                               comm,
-                               pcout);
+          Trainer trainer(trainer_parameters,
+                          optimizer_parameters,
+                          objective,
+                          output.directory(),
+                          comm,
+                          pcout);
           // Each adaptation round first writes the fields on the mesh it is
           // about to change, as the series round-<r>.pvd.
           MeshAdaptation<dim> adaptation(
             adaptation_parameters, problem, target, objective, pcout);
           if (!adaptation.enabled())
-            target.release_reference(); // the mesh will not change
+            target.release(); // the mesh will not change
           else
             trainer.set_mesh_adaptation(adaptation, [&](const unsigned int r) {
               TimerOutput::Scope scope(timer, "output");

@@ -12,6 +12,7 @@
 //   (the forward problem with zero initial and boundary values and source δg)
 //   satisfies Σ_n ⟨r^n, δU^n⟩ = ∇J·δθ to 1e-12 relative.
 // ---------------------------------------------------------------------------
+#include <npde/field_data.h>
 #include <npde/objective.h>
 
 #include "tests.h"
@@ -57,7 +58,7 @@ gradient(const MPI_Comm comm, const bool check_duality)
   auto                &problem = *setup.run.problem;
   TargetDataParameters target_parameters;
   target_parameters.parse_parameters(setup.run.prm);
-  TargetData<2> target(target_parameters, problem, setup.run.timer, setup.run.pcout);
+  FieldData<2> target(target_parameters, problem, setup.run.timer, setup.run.pcout);
   target.setup();
 
   Network network(2, 20, 1., Activation::tanh);
@@ -98,7 +99,7 @@ end
       tangent.run.problem->state.solve(&dg);
 
       std::vector<StateSolver<2>::VectorType> r;
-      target.misfit(&r);
+      target.value(&r);
       double pairing = 0;
       for (unsigned int n = 0; n <= problem.state.time_grid().n_steps(); ++n)
         pairing += r[n] * tangent.run.problem->state.state(n);

@@ -65,7 +65,7 @@ run_case(const std::string &name,
   const auto parameters =
     parsed<MeshAdaptationParameters>(fit.run.prm);
   MeshAdaptation<dim> adaptation(
-    parameters, problem, fit.fitting.target, objective, fit.run.pcout);
+    parameters, problem, *fit.fitting.misfit, objective, fit.run.pcout);
 
   Vector<double> gradient;
   const double   J_before    = objective.value_and_gradient(theta, gradient);

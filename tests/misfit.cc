@@ -22,7 +22,7 @@
 // The test runs on 1 and on 2 MPI ranks.
 // ---------------------------------------------------------------------------
 #include <npde/network.h>
-#include <npde/target_data.h>
+#include <npde/field_data.h>
 
 #include "tests.h"
 
@@ -37,7 +37,7 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
   testing::setup_with_hanging_nodes(problem, 0.2);
   auto &state = problem.state;
 
-  TargetData<dim> target(parsed<TargetDataParameters>(run.prm),
+  FieldData<dim> target(parsed<TargetDataParameters>(run.prm),
                          problem,
                          run.timer,
                          run.pcout);
@@ -69,7 +69,7 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
   state.solve(&g);
 
   std::vector<typename StateSolver<dim>::VectorType> r;
-  const double                                       J = target.misfit(&r);
+  const double                                       J = target.value(&r);
 
   // The plain sums, and ½Σω∫h² for scale.
   const auto &JxW     = state.quadrature_operators().JxW();
@@ -78,7 +78,7 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
   Vector<double> values;
   for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
     {
-      const double omega = target.time_weight(n);
+      const double omega = problem.state.time_grid().time_weight(n);
       state.quadrature_operators().values(state.state(n), values);
       values -= target.quadrature_values(n);
       for (unsigned int q = 0; q < values.size(); ++q)
@@ -121,7 +121,7 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
   testing::check(r_ok,
                  name + ": r^n equal the plain quadrature sums to 1e-12 "
                         "relative (plus 1e-14 of omega_n B_Q h^n)");
-  testing::check(target.misfit() == J,
+  testing::check(target.value() == J,
                  name + ": J_data without r^n is the same number");
   if (small_misfit)
     testing::check(J < 1e-6 * h_squared,

@@ -11,6 +11,7 @@
 // - ∇J·δθ must equal a central difference of J to 1e-6 relative.
 // The program runs on 1 and on 2 MPI ranks (taylor.mpirun=2.output).
 // ---------------------------------------------------------------------------
+#include <npde/field_data.h>
 #include <npde/objective.h>
 
 #include "tests.h"
@@ -37,7 +38,7 @@ run_case(const std::string &name,
 
   TargetDataParameters target_parameters;
   target_parameters.parse_parameters(run.prm);
-  TargetData<dim> target(target_parameters, problem, run.timer, run.pcout);
+  FieldData<dim> target(target_parameters, problem, run.timer, run.pcout);
   target.setup();
 
   Network network(dim, 8, 1., Activation::tanh);

@@ -317,7 +317,6 @@ subsection Target data
       Fit(const std::string &text, const MPI_Comm comm = MPI_COMM_WORLD)
         : run(text, comm)
         , fitting(run.prm,
-                  parsed<TargetDataParameters>(run.prm),
                   parsed<NetworkParameters>(run.prm),
                   comm,
                   run.timer,

@@ -43,16 +43,15 @@ struct Training : testing::Fit<2>
     , objective(fitting.objective)
   {}
 
-  std::vector<Trainer<2>::Record>
+  std::vector<Trainer::Record>
   train(const std::string &directory,
         const unsigned int stop_after = numbers::invalid_unsigned_int)
   {
     std::filesystem::create_directories(directory);
-    Trainer<2> trainer(parsed<TrainerParameters>(run.prm),
+    Trainer trainer(parsed<TrainerParameters>(run.prm),
                        parsed<OptimizerParameters>(run.prm),
                        objective,
-                       network,
-                       directory,
+                                              directory,
                        fitting.problem.domain.triangulation().get_communicator(),
                        run.pcout);
     trainer.run(stop_after);
@@ -73,19 +72,19 @@ optimizer(const std::string &method, const double rate, const unsigned int n)
 }
 
 bool
-same_history(const std::vector<Trainer<2>::Record> &a,
-             const std::vector<Trainer<2>::Record> &b)
+same_history(const std::vector<Trainer::Record> &a,
+             const std::vector<Trainer::Record> &b)
 {
   if (a.size() != b.size())
     return false;
   for (unsigned int i = 0; i < a.size(); ++i)
     {
       const double x[4] = {a[i].loss,
-                           a[i].relative_rmse,
+                           a[i].column("relative_rmse"),
                            a[i].gradient_norm,
                            a[i].learning_rate};
       const double y[4] = {b[i].loss,
-                           b[i].relative_rmse,
+                           b[i].column("relative_rmse"),
                            b[i].gradient_norm,
                            b[i].learning_rate};
       if (a[i].iteration != b[i].iteration || a[i].accepted != b[i].accepted ||

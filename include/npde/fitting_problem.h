@@ -18,7 +18,7 @@
 #include <npde/forward_problem.h>
 #include <npde/network.h>
 #include <npde/objective.h>
-#include <npde/target_data.h>
+#include <npde/misfit.h>
 
 namespace npde
 {
@@ -32,15 +32,15 @@ namespace npde
   template <int dim>
   struct FittingProblem
   {
+    /// The misfit is the one `Target data/Source` names (misfit.h).
     FittingProblem(ParameterHandler           &prm,
-                   const TargetDataParameters &target_parameters,
                    const NetworkParameters    &network_parameters,
                    const MPI_Comm              comm,
                    TimerOutput                &timer,
                    ConditionalOStream         &pcout);
 
     ForwardProblem<dim> problem;
-    TargetData<dim>     target;
+    std::unique_ptr<Misfit<dim>> misfit;
     Network             network;
     Objective<dim>      objective;
 

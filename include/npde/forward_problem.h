@@ -8,6 +8,8 @@
 #ifndef npde_forward_problem_h
 #define npde_forward_problem_h
 
+#include <boost/signals2.hpp>
+
 #include <deal.II/base/conditional_ostream.h>
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
@@ -42,6 +44,20 @@ namespace npde
     /// Check ∂f/∂u on the current mesh and set up the state solver.
     void
     setup_state();
+
+    /**
+     * The mesh has changed (refined, coarsened, or created again): set up
+     * the state solver on it, then call every component's mesh-change hook,
+     * in the order in which they were connected (ASPECT's signals, Lethe's
+     * post-adaptation step). A component that keeps data of the mesh (a
+     * misfit, the objective) connects its setup to mesh_change_hooks in its
+     * constructor, with a scoped_connection that ends with it.
+     */
+    void
+    mesh_changed();
+
+    // (mutable: a component with a const view of the problem connects too)
+    mutable boost::signals2::signal<void()> mesh_change_hooks;
 
     /// The smallest box around the mesh, the same on every rank.
     BoundingBox<dim>

@@ -18,8 +18,11 @@
 //    coarsening (parallel::distributed::GridRefinement, as in step-40), or
 //    every cell (`global`, a coarse-to-fine schedule), and keeps every cell
 //    between the minimum and the maximum level;
-// 3. refines, and rebuilds the state solver, the target data (re-evaluated
-//    at the new points: exact for either data source) and the objective.
+// 3. refines, and tells the problem that the mesh has changed
+//    (ForwardProblem::mesh_changed()), which sets the state solver up and
+//    calls the mesh-change hooks of the components: the misfit (field data
+//    are re-evaluated at the new points: exact for either data source) and
+//    the objective.
 // The trainer asks `due()` after every iteration. A round is due after every
 // m iterations (`every`), when the loss has stalled (`stall`: the best loss
 // improved by less than a relative tolerance over the last m iterations), or
@@ -32,6 +35,7 @@
 
 #include <deal.II/lac/vector.h>
 
+#include <npde/adaptation_rounds.h>
 #include <npde/objective.h>
 
 #include <string>
@@ -81,25 +85,26 @@ namespace npde
   };
 
   template <int dim>
-  class MeshAdaptation
+  class MeshAdaptation : public AdaptationRounds
   {
   public:
     MeshAdaptation(const MeshAdaptationParameters &parameters,
                    ForwardProblem<dim>            &problem,
-                   TargetData<dim>                &target,
+                   Misfit<dim>                    &misfit,
                    Objective<dim>                 &objective,
                    ConditionalOStream             &pcout);
 
     /// Whether adaptation is on at all.
     bool
-    enabled() const;
+    enabled() const override;
 
     /**
      * Whether a round is due after @p iteration, given the losses of the
      * accepted iterations since the last round (or the start).
      */
     bool
-    due(const unsigned int iteration, const std::vector<double> &losses) const;
+    due(const unsigned int         iteration,
+        const std::vector<double> &losses) const override;
 
     /**
      * The indicators η_K (one per active cell; zero on cells this rank does
@@ -117,10 +122,10 @@ namespace npde
      * cells are at a level limit).
      */
     bool
-    refine();
+    refine() override;
 
     unsigned int
-    rounds() const;
+    rounds() const override;
 
     /**
      * Whether no more rounds will come after @p iteration in a run that
@@ -129,12 +134,12 @@ namespace npde
      */
     bool
     finished(const unsigned int iteration,
-             const unsigned int last_iteration) const;
+             const unsigned int last_iteration) const override;
 
   private:
     const MeshAdaptationParameters parameters;
     ForwardProblem<dim>           &problem;
-    TargetData<dim>               &target;
+    Misfit<dim>                   &misfit;
     Objective<dim>                &objective;
     ConditionalOStream            &pcout;
     // Whether the mesh is a parallel::shared one (1D), whose ranks all hold

@@ -1,11 +1,16 @@
 // ---------------------------------------------------------------------------
 // npde: the reduced objective J(θ) and its exact gradient.
 //
-// One evaluation of J: set θ, evaluate g_θ at the source points of every
-// time level, run the forward sweep, and integrate the misfit. One gradient:
-// additionally the misfit's r^n = ∂J/∂U^n, the adjoint's backward sweep, the
-// weights w^n = Bᵀμ^n, and the network's batched backward pass, summed over
-// all ranks (θ is the same on every rank), plus λθ.
+//   J(θ) = J_m(U(θ)) + (λ/2)‖θ‖²,   θ = (θ_1, ..., θ_B) the blocks of the
+//                                   parametric terms.
+//
+// One evaluation of J: give each term its block, evaluate the source terms
+// at the source points of every time level, run the forward sweep, and ask
+// the misfit. One gradient: additionally the misfit's r^n = ∂J/∂U^n, the
+// adjoint's backward sweep, the weights w^n = Bᵀμ^n, and each term's batched
+// backward pass into its block, summed over all ranks (θ is the same on
+// every rank), plus λθ. The objective owns the regularisation; the misfit
+// knows nothing of θ, and the terms nothing of the mesh.
 //
 // The Taylor test checks the gradient as dolfin-adjoint's taylor_test does:
 // for a direction δθ, the remainder |J(θ+εδθ) − J(θ)| shrinks like ε and
@@ -16,39 +21,78 @@
 
 #include <npde/adjoint_solver.h>
 #include <npde/network.h>
-#include <npde/target_data.h>
+#include <npde/misfit.h>
+#include <npde/network_source.h>
+#include <npde/reduced_functional.h>
 
 namespace npde
 {
   using namespace dealii;
 
+  /// The objective's own parameter: λ. It is read from subsection
+  /// `Target data` (where parameter files of earlier npde set it).
+  struct ObjectiveParameters
+  {
+    double regularization = 0.;
+
+    static void
+    declare_parameters(ParameterHandler &prm);
+    void
+    parse_parameters(ParameterHandler &prm);
+  };
+
   template <int dim>
-  class Objective
+  class Objective : public ReducedFunctional
   {
   public:
-    Objective(ForwardProblem<dim> &problem,
-              Network             &network,
-              TargetData<dim>     &target,
-              TimerOutput         &timer);
+    /// The network source is the one parametric term today.
+    Objective(ForwardProblem<dim>       &problem,
+              Network                   &network,
+              Misfit<dim>               &misfit,
+              TimerOutput               &timer,
+              const ObjectiveParameters &parameters = ObjectiveParameters());
 
-    /// Call after the state solver and the target data are set up.
+    /**
+     * Call after the state solver and the misfit are set up; the
+     * objective's mesh-change hook (ForwardProblem::mesh_changed()) calls
+     * it again after each mesh change.
+     */
     void
     setup();
 
-    /// J(θ). Throws an InputError when Newton does not converge.
-    double
-    value(const Vector<double> &theta);
+    unsigned int
+    n_parameters() const override;
+    Vector<double>
+    parameters() const override;
+    void
+    set_parameters(const Vector<double> &theta) override;
 
-    /// J(θ), and ∇J(θ) into @p gradient (the same on every rank).
     double
-    value_and_gradient(const Vector<double> &theta, Vector<double> &gradient);
+    value(const Vector<double> &theta) override;
+
+    double
+    value_and_gradient(const Vector<double> &theta,
+                       Vector<double>       &gradient) override;
 
     /// The misfit without the λ term, and sqrt(J_data)/max|h|, at the last
     /// evaluation.
     double
     data_misfit() const;
     double
-    relative_rmse() const;
+    relative_rmse() const override;
+
+    double
+    learning_rate_scale() const override;
+    std::vector<bool>
+    trainable(const bool random_features) const override;
+    /// relative_rmse and n_dofs.
+    std::vector<HistoryColumn>
+    history_columns() const override;
+    std::vector<double>
+    history_values() const override;
+    /// The number of dofs.
+    std::vector<std::pair<std::string, std::string>>
+    fingerprint() const override;
 
     const AdjointSolver<dim> &
     adjoint() const;
@@ -77,23 +121,20 @@ namespace npde
     forward(const Vector<double>                               &theta,
             std::vector<typename StateSolver<dim>::VectorType> *r);
 
-    /// Whether a gradient's forward pass keeps the network's first layers.
-    bool
-    keep_first_layers() const;
-
-    ForwardProblem<dim>        &problem;
-    Network                    &network;
-    TargetData<dim>            &target;
-    TimerOutput                &timer;
-    AdjointSolver<dim>          adjoint_solver;
-    std::vector<Vector<double>> g_values;
+    const ObjectiveParameters    parameters_;
+    ForwardProblem<dim>         &problem;
+    Misfit<dim>                 &misfit;
+    TimerOutput                 &timer;
+    AdjointSolver<dim>           adjoint_solver;
+    NetworkSource                network_source;
+    // The parametric terms, whose blocks make up θ in this order.
+    std::vector<ParametricTerm *> terms;
+    std::vector<Vector<double>>   g_values;
     // r^n and the network's weights, kept between calls (no allocations).
     std::vector<typename StateSolver<dim>::VectorType> misfit_gradient;
     std::vector<Vector<double>>                        weights;
-    // The network's first layers from the forward pass of a gradient, for
-    // its backward pass, if keep_first_layers().
-    Network::FirstLayers first_layers;
-    double               last_data_misfit = 0.;
+    double last_data_misfit = 0.;
+    boost::signals2::scoped_connection mesh_change;
   };
 
   /// What a Taylor test measured.

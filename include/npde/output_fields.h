@@ -17,7 +17,7 @@
 #include <npde/objective.h>
 #include <npde/output.h>
 #include <npde/state_solver.h>
-#include <npde/target_data.h>
+#include <npde/misfit.h>
 
 namespace npde
 {
@@ -35,7 +35,7 @@ namespace npde
     }
 
     const StateSolver<dim> &state;
-    const TargetData<dim>  *target    = nullptr;
+    const Misfit<dim>  *target    = nullptr;
     const Objective<dim>   *objective = nullptr;
     const Network          *network   = nullptr;
     const Expression       *g_star    = nullptr;
@@ -61,7 +61,7 @@ namespace npde
   void
   write_fitted_fields(Output                    &output,
                       const ForwardProblem<dim> &problem,
-                      const TargetData<dim>     &target,
+                      const Misfit<dim>     &target,
                       const Objective<dim>      &objective,
                       const Network             &network,
                       const Expression          *g_star);

@@ -9,9 +9,10 @@
 //   on — nothing is clamped to hide a blow-up;
 // - L-BFGS may also ask for a shorter step (Armijo backtracking);
 // - otherwise the trial becomes the new θ.
-// Every iteration gets a row in the history (iteration, loss, relative RMSE,
-// gradient norm, learning rate, wall time, accepted), printed every k
-// iterations and written to history.csv. Every m iterations a checkpoint
+// Every iteration gets a row in the history (iteration, loss, the columns
+// the reduced functional contributes — the relative RMSE, the number of
+// dofs —, gradient norm, learning rate, wall time, accepted), printed every
+// k iterations and written to history.csv. Every m iterations a checkpoint
 // (θ, the optimiser's state, the iteration count and the history) is written
 // to a temporary file and renamed. Training is deterministic for a fixed
 // number of ranks and threads, so a run resumed from a checkpoint produces
@@ -29,14 +30,15 @@
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
 
-#include <npde/mesh_adaptation.h>
-#include <npde/objective.h>
+#include <npde/adaptation_rounds.h>
+#include <npde/reduced_functional.h>
 #include <npde/optimizer.h>
 
 #include <functional>
 #include <iosfwd>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace npde
@@ -60,7 +62,11 @@ namespace npde
     parse_parameters(ParameterHandler &prm);
   };
 
-  template <int dim>
+  /**
+   * The training loop. It sees the reduced functional J(θ) over a vector θ
+   * (reduced_functional.h) and, if asked to, the rounds of mesh adaptation
+   * (adaptation_rounds.h): no mesh, no network, no dimension.
+   */
   class Trainer
   {
   public:
@@ -69,18 +75,21 @@ namespace npde
     {
       unsigned int iteration;
       double       loss;
-      double       relative_rmse;
       double       gradient_norm;
       double       learning_rate;
       double       wall_time;
       bool         accepted;
-      unsigned int n_dofs;
+      /// The reduced functional's columns (name, value), in its order.
+      std::vector<std::pair<std::string, double>> columns;
+
+      /// The value of the column @p name (e.g. "relative_rmse", "n_dofs").
+      double
+      column(const std::string &name) const;
     };
 
     Trainer(const TrainerParameters   &parameters,
             const OptimizerParameters &optimizer_parameters,
-            Objective<dim>            &objective,
-            Network                   &network,
+            ReducedFunctional         &objective,
             const std::string         &output_directory,
             const MPI_Comm             communicator,
             ConditionalOStream        &pcout);
@@ -94,7 +103,7 @@ namespace npde
      */
     void
     set_mesh_adaptation(
-      MeshAdaptation<dim>                      &adaptation,
+      AdaptationRounds                        &adaptation,
       const std::function<void(unsigned int)> &before_round);
 
     /**
@@ -136,6 +145,12 @@ namespace npde
     write_history() const;
     void
     write_records(std::ostream &out, const char separator) const;
+    Record
+    make_record(const double loss,
+                const double gradient_norm,
+                const double wall_time,
+                const bool   accepted,
+                const bool   evaluated) const;
     void
     record_point(const double          J,
                  const Vector<double> &gradient,
@@ -149,15 +164,15 @@ namespace npde
                const Timer          &clock);
 
     const TrainerParameters parameters;
-    Objective<dim>         &objective;
-    Network                &network;
+    ReducedFunctional      &objective;
     const std::string       directory;
     const MPI_Comm          communicator;
     ConditionalOStream     &pcout;
     std::unique_ptr<Optimizer> optimizer;
     unsigned int            iteration = 0;
-    std::vector<Record>     records;
-    MeshAdaptation<dim>    *adaptation = nullptr;
+    const std::vector<HistoryColumn> columns;
+    std::vector<Record>              records;
+    AdaptationRounds       *adaptation = nullptr;
     std::function<void(unsigned int)> before_round;
     // The losses of the accepted iterations since the last round.
     std::vector<double> round_losses;
@@ -170,9 +185,6 @@ namespace npde
     double time_offset = 0.;
   };
 
-  /// The mean-field factor N^{2β−1} of the learning rate.
-  double
-  mean_field_scale(const Network &network);
 } // namespace npde
 
 #endif

@@ -1,5 +1,6 @@
 // ---------------------------------------------------------------------------
-// npde: the data h and the misfit (DESIGN.md sections 1 and 3).
+// npde: field data h and their misfit (doc/design.md sections 1 and 3):
+// the misfit "reference simulation" and "expression" of misfit.h.
 //
 //   J(θ) = Σ_{n=0..K} ω_n · ½ ∫_D (u_h^n − h^n)² dx + (λ/2)‖θ‖²,
 //
@@ -21,12 +22,13 @@
 // sqrt(J_data)/max|h|, with J_data the misfit without the λ term; npde reports
 // the same number under the same name.
 // ---------------------------------------------------------------------------
-#ifndef npde_target_data_h
-#define npde_target_data_h
+#ifndef npde_field_data_h
+#define npde_field_data_h
 
 #include <deal.II/base/parameter_handler.h>
 
 #include <npde/forward_problem.h>
+#include <npde/misfit.h>
 
 #include <functional>
 #include <memory>
@@ -35,7 +37,8 @@ namespace npde
 {
   using namespace dealii;
 
-  /// The parameters of subsection `Target data`.
+  /// The parameters of subsection `Target data` that field data use
+  /// (`Source` is the misfit registry's, misfit.cc).
   struct TargetDataParameters
   {
     enum class Source
@@ -50,7 +53,6 @@ namespace npde
     unsigned int reference_time_refinement = 1;
     double       noise_level               = 0.;
     unsigned int noise_seed                = 1;
-    double       regularization            = 0.;
 
     static void
     declare_parameters(ParameterHandler &prm);
@@ -59,16 +61,25 @@ namespace npde
   };
 
   template <int dim>
-  class TargetData
+  class FieldData : public Misfit<dim>
   {
   public:
     using VectorType = typename StateSolver<dim>::VectorType;
 
-    TargetData(const TargetDataParameters &parameters,
-               const ForwardProblem<dim>  &problem,
-               TimerOutput                &timer,
-               ConditionalOStream         &pcout);
-    ~TargetData();
+    FieldData(const TargetDataParameters &parameters,
+              const ForwardProblem<dim>  &problem,
+              TimerOutput                &timer,
+              ConditionalOStream         &pcout);
+    ~FieldData() override;
+
+    /// The factory of the registry (misfit.h): field data of the source
+    /// @p name, with the parameters of @p prm.
+    static FieldData *
+    create(const std::string         &name,
+           ParameterHandler          &prm,
+           const ForwardProblem<dim> &problem,
+           TimerOutput               &timer,
+           ConditionalOStream        &pcout);
 
     /**
      * Compute h^n at the quadrature points of the problem's current mesh.
@@ -76,40 +87,41 @@ namespace npde
      * mesh of its own is kept and only re-evaluated at the new points.
      */
     void
-    setup();
+    setup() override;
 
     /**
      * Free the reference simulation kept for later setup() calls (its whole
      * trajectory): call when the mesh will not change again.
      */
     void
-    release_reference();
+    release() override;
 
     /**
-     * J_data = Σ_n ω_n ½∫(u_h^n − h^n)² for the trajectory the state solver
-     * holds (summed over all ranks) and, if @p r is given,
-     * r^n = ∂J_data/∂U^n = ω_n Cᵀ∫(u_h^n − h^n)φ_i.
+     * J_data = Σ_n ω_n ½∫(u_h^n − h^n)², this rank's part, and, if @p r is
+     * given, r^n = ∂J_data/∂U^n = ω_n Cᵀ∫(u_h^n − h^n)φ_i; value() sums it
+     * over the ranks.
      */
     double
-    misfit(std::vector<VectorType> *r = nullptr) const;
+    local_value(std::vector<VectorType>                  *r,
+                const std::function<void(unsigned int)> &wait_for_level)
+      const override;
 
-    /**
-     * This rank's part of misfit() (on one rank no MPI communication, so
-     * another thread may run it). @p wait_for_level, if given, is called with n
-     * before level n is read: Objective::forward uses it to follow the forward
-     * sweep level by level.
-     */
+    /// max |h| (the paper's relative RMSE).
     double
-    local_misfit(std::vector<VectorType>                  *r,
-                 const std::function<void(unsigned int)> &wait_for_level) const;
+    data_scale() const override;
 
-    /// h^n at the state solver's quadrature_points() (this rank's).
+    /// nodal_values(n).
+    const VectorType *
+    field(const unsigned int n) const override;
+
+    /// target_source().
+    const Expression *
+    true_source() const override;
+
+    /// h^n at the state solver's quadrature_operators().points() (this
+    /// rank's).
     const Vector<double> &
     quadrature_values(const unsigned int n) const;
-
-    /// ω_n, the trapezoid weight of level n.
-    double
-    time_weight(const unsigned int n) const;
 
     /// max |h| over all levels and points (for the relative RMSE).
     double
@@ -122,9 +134,6 @@ namespace npde
      */
     const VectorType &
     nodal_values(const unsigned int n) const;
-
-    double
-    regularization() const;
 
     /// The true source g*(x, t) when the data come from a reference
     /// simulation, else nullptr.
@@ -159,6 +168,7 @@ namespace npde
     double                      h_max = 0.;
     std::unique_ptr<Reference>  reference;
     std::unique_ptr<Expression> g_star;
+    boost::signals2::scoped_connection mesh_change;
   };
 } // namespace npde
 

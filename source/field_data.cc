@@ -1,5 +1,5 @@
 // ---------------------------------------------------------------------------
-// npde: the data h and the misfit.
+// npde: field data h and their misfit.
 // ---------------------------------------------------------------------------
 #include <deal.II/base/mpi_remote_point_evaluation.h>
 
@@ -9,7 +9,7 @@
 #include <deal.II/numerics/vector_tools_interpolate.h>
 
 #include <npde/input_check.h>
-#include <npde/target_data.h>
+#include <npde/field_data.h>
 
 #include <boost/functional/hash.hpp>
 
@@ -23,14 +23,8 @@ namespace npde
   void
   TargetDataParameters::declare_parameters(ParameterHandler &prm)
   {
-    prm.enter_subsection("Target data");
+    // (Inside subsection "Target data", entered by the registry's caller.)
     {
-      prm.declare_entry("Source",
-                        "reference simulation",
-                        Patterns::Selection("reference simulation|expression"),
-                        "Where the data h come from: a simulation of the "
-                        "model driven by the 'Target source' g*, or the "
-                        "expression 'Expression'.");
       prm.declare_entry("Target source",
                         "0",
                         Patterns::Anything(),
@@ -59,12 +53,7 @@ namespace npde
                         "h + nu*max|h|*xi(t,x), xi a standard normal that is a "
                         "deterministic function of (t, x, seed).");
       prm.declare_entry("Noise seed", "1", Patterns::Integer(0), "");
-      prm.declare_entry("Tikhonov regularization",
-                        "0",
-                        Patterns::Double(0.),
-                        "lambda in J = misfit + lambda/2 |theta|^2.");
     }
-    prm.leave_subsection();
   }
 
 
@@ -83,7 +72,6 @@ namespace npde
       reference_time_refinement = prm.get_integer("Reference time refinement");
       noise_level               = prm.get_double("Noise level");
       noise_seed                = prm.get_integer("Noise seed");
-      regularization            = prm.get_double("Tikhonov regularization");
     }
     prm.leave_subsection();
   }
@@ -91,11 +79,12 @@ namespace npde
 
 
   template <int dim>
-  TargetData<dim>::TargetData(const TargetDataParameters &parameters,
+  FieldData<dim>::FieldData(const TargetDataParameters &parameters,
                               const ForwardProblem<dim>  &problem,
                               TimerOutput                &timer,
                               ConditionalOStream         &pcout)
-    : parameters(parameters)
+    : Misfit<dim>(problem.domain.triangulation().get_communicator())
+    , parameters(parameters)
     , problem(problem)
     , timer(timer)
     , pcout(pcout)
@@ -113,13 +102,14 @@ namespace npde
                           "Model/Constants",
                           dim));
       }
+    mesh_change = problem.mesh_change_hooks.connect([this]() { setup(); });
   }
 
 
 
   template <int dim>
   const Expression *
-  TargetData<dim>::target_source() const
+  FieldData<dim>::target_source() const
   {
     return g_star.get();
   }
@@ -128,7 +118,7 @@ namespace npde
 
   template <int dim>
   void
-  TargetData<dim>::setup()
+  FieldData<dim>::setup()
   {
     TimerOutput::Scope      t(timer, "target data");
     const StateSolver<dim> &state = problem.state;
@@ -238,7 +228,7 @@ namespace npde
   // plain sum over the points.
   template <int dim>
   void
-  TargetData<dim>::setup_interpolant()
+  FieldData<dim>::setup_interpolant()
   {
     const StateSolver<dim> &state = problem.state;
     const auto             &JxW   = state.quadrature_operators().JxW();
@@ -268,7 +258,7 @@ namespace npde
 
   template <int dim>
   void
-  TargetData<dim>::release_reference()
+  FieldData<dim>::release()
   {
     reference.reset();
   }
@@ -283,7 +273,7 @@ namespace npde
   // itself the data are the discrete solution on that mesh, so a changed
   // mesh means a new reference run.
   template <int dim>
-  struct TargetData<dim>::Reference
+  struct FieldData<dim>::Reference
   {
     Reference(const TargetDataParameters &parameters,
               const ForwardProblem<dim>  &problem,
@@ -321,7 +311,7 @@ namespace npde
     reference_model(const TargetDataParameters &parameters,
                     const ForwardProblem<dim>  &problem)
     {
-      // (g* itself was checked when TargetData was built.)
+      // (g* itself was checked when FieldData was built.)
       ModelParameters model_parameters = problem.model_parameters;
       model_parameters.source = "(" + model_parameters.source + ") + (" +
                                 parameters.target_source + ")";
@@ -360,7 +350,7 @@ namespace npde
 
 
   template <int dim>
-  TargetData<dim>::~TargetData() = default;
+  FieldData<dim>::~FieldData() = default;
 
 
 
@@ -369,7 +359,7 @@ namespace npde
   // and time levels first, and name it.
   template <int dim>
   void
-  TargetData<dim>::check_target_source() const
+  FieldData<dim>::check_target_source() const
   {
     const StateSolver<dim> &state = problem.state;
     std::string             bad_value;
@@ -401,7 +391,7 @@ namespace npde
 
   template <int dim>
   void
-  TargetData<dim>::compute_reference_simulation()
+  FieldData<dim>::compute_reference_simulation()
   {
     const StateSolver<dim> &state = problem.state;
 
@@ -512,7 +502,7 @@ namespace npde
 
   template <int dim>
   void
-  TargetData<dim>::add_noise()
+  FieldData<dim>::add_noise()
   {
     const StateSolver<dim> &state  = problem.state;
     const auto             &points = state.quadrature_operators().points();
@@ -539,29 +529,7 @@ namespace npde
 
   template <int dim>
   double
-  TargetData<dim>::time_weight(const unsigned int n) const
-  {
-    const StateSolver<dim> &state = problem.state;
-    const unsigned int      K     = state.time_grid().n_steps();
-    return 0.5 * ((n > 0 ? state.time_grid().step_size(n) : 0.) +
-                  (n < K ? state.time_grid().step_size(n + 1) : 0.));
-  }
-
-
-
-  template <int dim>
-  double
-  TargetData<dim>::misfit(std::vector<VectorType> *r) const
-  {
-    return Utilities::MPI::sum(
-      local_misfit(r, {}), problem.domain.triangulation().get_communicator());
-  }
-
-
-
-  template <int dim>
-  double
-  TargetData<dim>::local_misfit(
+  FieldData<dim>::local_value(
     std::vector<VectorType>                  *r,
     const std::function<void(unsigned int)> &wait_for_level) const
   {
@@ -589,7 +557,7 @@ namespace npde
         double        sum = 0;
         for (unsigned int i = 0; i < n_owned; ++i)
           sum += d[i] * (m[i] + 2. * s[i]);
-        const double omega = time_weight(n);
+        const double omega = state.time_grid().time_weight(n);
         J += 0.5 * omega * (sum + interpolant_misfit[n]);
         if (r)
           for (unsigned int i = 0; i < n_owned; ++i)
@@ -602,7 +570,7 @@ namespace npde
 
   template <int dim>
   const Vector<double> &
-  TargetData<dim>::quadrature_values(const unsigned int n) const
+  FieldData<dim>::quadrature_values(const unsigned int n) const
   {
     return h[n];
   }
@@ -611,7 +579,7 @@ namespace npde
 
   template <int dim>
   double
-  TargetData<dim>::max_abs() const
+  FieldData<dim>::max_abs() const
   {
     return h_max;
   }
@@ -619,8 +587,8 @@ namespace npde
 
 
   template <int dim>
-  const typename TargetData<dim>::VectorType &
-  TargetData<dim>::nodal_values(const unsigned int n) const
+  const typename FieldData<dim>::VectorType &
+  FieldData<dim>::nodal_values(const unsigned int n) const
   {
     return h_nodal[n];
   }
@@ -629,14 +597,63 @@ namespace npde
 
   template <int dim>
   double
-  TargetData<dim>::regularization() const
+  FieldData<dim>::data_scale() const
   {
-    return parameters.regularization;
+    return h_max;
   }
 
 
 
-  template class TargetData<1>;
-  template class TargetData<2>;
-  template class TargetData<3>;
+  template <int dim>
+  const typename FieldData<dim>::VectorType *
+  FieldData<dim>::field(const unsigned int n) const
+  {
+    return &h_nodal[n];
+  }
+
+
+
+  template <int dim>
+  const Expression *
+  FieldData<dim>::true_source() const
+  {
+    return target_source();
+  }
+
+
+
+  template <int dim>
+  FieldData<dim> *
+  FieldData<dim>::create(const std::string &,
+                         ParameterHandler          &prm,
+                         const ForwardProblem<dim> &problem,
+                         TimerOutput               &timer,
+                         ConditionalOStream        &pcout)
+  {
+    return new FieldData<dim>(parsed<TargetDataParameters>(prm),
+                              problem,
+                              timer,
+                              pcout);
+  }
+
+
+
+  namespace
+  {
+    // Field data serve two sources, which share their entries: only one
+    // registration declares them.
+    const MisfitRegistration<FieldData> reference_simulation(
+      "reference simulation",
+      "a simulation of the model driven by the 'Target source' g* (on the "
+      "training mesh or a finer one).",
+      &TargetDataParameters::declare_parameters);
+    const MisfitRegistration<FieldData>
+      expression("expression", "the expression 'Expression' h(t, x).");
+  } // namespace
+
+
+
+  template class FieldData<1>;
+  template class FieldData<2>;
+  template class FieldData<3>;
 } // namespace npde
