@@ -400,5 +400,25 @@ main(int argc, char **argv)
                    "bitwise, however many pieces were taken ahead, with and "
                    "without the kept first layers");
   }
+
+  // The activations come from their registry: it knows the four above, and
+  // a name it does not know is refused with the names it knows.
+  {
+    const std::vector<std::string> names = Activation::registry().names();
+    testing::check(names == std::vector<std::string>{"relu", "sigmoid", "softplus", "tanh"},
+                   "the registry holds relu, sigmoid, softplus and tanh");
+    std::string message;
+    try
+      {
+        Network unknown(2, 3, 1., "swish");
+      }
+    catch (const InputError &error)
+      {
+        message = error.what();
+      }
+    testing::check(message.find("'swish'") != std::string::npos &&
+                     message.find("relu, sigmoid, softplus or tanh") != std::string::npos,
+                   "an unknown activation is refused with the known names");
+  }
   return testing::exit_code();
 }
