@@ -54,7 +54,7 @@ main(int argc, char **argv)
         target_parameters.parse_parameters(run.prm);
         FieldData<2> target(target_parameters, problem, run.timer, run.pcout);
         target.setup();
-        Network network(2, 100, 1., Activation::tanh);
+        Network network(2, 100, 1., "tanh");
         network.initialize_randomly(1., 1., 1);
         AdjointSolver<2> adjoint(problem.state, run.timer);
         adjoint.setup();

@@ -79,7 +79,7 @@ main(int argc, char **argv)
 
   for (const unsigned int N : {100, 1000, 5000})
     {
-      Network net(2, N, 1., Activation::tanh);
+      Network net(2, N, 1., "tanh");
       net.initialize_randomly(1., 1., 1);
       std::vector<Vector<double>> values, weights(L, Vector<double>(Q));
       for (auto &w : weights)

@@ -61,7 +61,7 @@ gradient(const MPI_Comm comm, const bool check_duality)
   FieldData<2> target(target_parameters, problem, setup.run.timer, setup.run.pcout);
   target.setup();
 
-  Network network(2, 20, 1., Activation::tanh);
+  Network network(2, 20, 1., "tanh");
   network.initialize_randomly(1., 1., 5);
   Objective<2> objective(problem, network, target, setup.run.timer);
   objective.setup();

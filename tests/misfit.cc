@@ -62,7 +62,7 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
     }
   else
     {
-      Network network(dim, 20, 0.8, Activation::tanh);
+      Network network(dim, 20, 0.8, "tanh");
       network.initialize_randomly(1., 1., 3);
       network.evaluate(state.time_grid().times(), state.source_operators().coordinates(), g);
     }

@@ -45,22 +45,18 @@ reference_value(const Network &net, const double t_raw, const double *x_raw)
       double z = p[N + i] * th[0] + p[(2 + d) * N + i];
       for (unsigned int k = 0; k < d; ++k)
         z += p[2 * N + i * d + k] * xh[k];
-      double s = 0;
-      switch (net.activation())
-        {
-          case Activation::tanh:
-            s = std::tanh(z);
-            break;
-          case Activation::sigmoid:
-            s = 1. / (1. + std::exp(-z));
-            break;
-          case Activation::softplus:
-            s = std::log(1. + std::exp(z));
-            break;
-          case Activation::relu:
-            s = std::max(z, 0.);
-            break;
-        }
+      const std::string sigma = net.activation().name();
+      double            s     = 0;
+      if (sigma == "tanh")
+        s = std::tanh(z);
+      else if (sigma == "sigmoid")
+        s = 1. / (1. + std::exp(-z));
+      else if (sigma == "softplus")
+        s = std::log(1. + std::exp(z));
+      else if (sigma == "relu")
+        s = std::max(z, 0.);
+      else
+        AssertThrow(false, ExcMessage("No reference formula for " + sigma));
       g += p[i] * s;
     }
   return std::pow(double(N), -net.beta()) * g;
@@ -124,9 +120,9 @@ pointwise_gradient(const Network &net, const Batch &b)
 
 
 void
-check_values_and_gradients(const Activation a, const unsigned int d, const bool map)
+check_values_and_gradients(const std::string &a, const unsigned int d, const bool map)
 {
-  const std::string name = activation_name(a) + ", d = " + std::to_string(d) +
+  const std::string name = a + ", d = " + std::to_string(d) +
                            (map ? ", inputs mapped" : "");
   Network net(d, 7, 0.75, a);
   net.initialize_randomly(1., 1., 17 + d);
@@ -187,23 +183,20 @@ main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, numbers::invalid_unsigned_int);
 
-  for (const Activation a : {Activation::tanh,
-                             Activation::sigmoid,
-                             Activation::softplus,
-                             Activation::relu})
+  for (const std::string a : {"tanh", "sigmoid", "softplus", "relu"})
     for (const unsigned int d : {1, 2, 3})
       check_values_and_gradients(a, d, d == 2);
 
   // N^{−β}: N identical neurons.
   for (const double beta : {0.5, 0.75, 1.})
     {
-      Network one(2, 1, beta, Activation::tanh);
+      Network one(2, 1, beta, "tanh");
       one.initialize_randomly(1., 1., 5);
       const double x[2] = {0.3, -0.2};
       bool         ok   = true;
       for (const unsigned int N : {4, 16, 64})
         {
-          Network many(2, N, beta, Activation::tanh);
+          Network many(2, N, beta, "tanh");
           for (unsigned int i = 0; i < N; ++i)
             for (const auto block : {Network::Block::c,
                                      Network::Block::w_t,
@@ -224,8 +217,8 @@ main(int argc, char **argv)
 
   // Seeding.
   {
-    Network a(2, 10, 1., Activation::tanh), b(2, 10, 1., Activation::tanh),
-      c(2, 10, 1., Activation::tanh), wide(2, 20, 1., Activation::tanh);
+    Network a(2, 10, 1., "tanh"), b(2, 10, 1., "tanh"),
+      c(2, 10, 1., "tanh"), wide(2, 20, 1., "tanh");
     a.initialize_randomly(1., 1., 42);
     b.initialize_randomly(1., 1., 42);
     c.initialize_randomly(1., 1., 43);
@@ -248,7 +241,7 @@ main(int argc, char **argv)
                    "the first 10 neurons of a 20-neuron network are the "
                    "10-neuron network with the same seed");
 
-    Network big(3, 20000, 1., Activation::tanh);
+    Network big(3, 20000, 1., "tanh");
     big.initialize_randomly(2.5, 0.3, 7);
     double c_max = 0, w2 = 0;
     for (unsigned int i = 0; i < 20000; ++i)
@@ -265,7 +258,7 @@ main(int argc, char **argv)
 
   // Save and load.
   {
-    Network net(2, 50, 0.6, Activation::sigmoid);
+    Network net(2, 50, 0.6, "sigmoid");
     net.initialize_randomly(1.3, 0.7, 11);
     net.set_input_map(0., 0.5, {0., 0.}, {0.5, 1.});
     net.save("network.txt");
@@ -280,7 +273,7 @@ main(int argc, char **argv)
                                                v2[n].begin(),
                                                sizeof(double) * v1[n].size()) == 0;
     testing::check(loaded.n_neurons() == 50 && loaded.beta() == 0.6 &&
-                     loaded.activation() == Activation::sigmoid &&
+                     loaded.activation().name() == "sigmoid" &&
                      loaded.maps_inputs() &&
                      std::memcmp(net.parameters().begin(),
                                  loaded.parameters().begin(),
@@ -299,7 +292,7 @@ main(int argc, char **argv)
     const std::string name =
       (weight_std == 1. ? std::string("a saturated neuron") :
                           "weights of spread " + testing::rounded(weight_std, 0));
-    Network net(2, 5, 1., Activation::tanh);
+    Network net(2, 5, 1., "tanh");
     net.initialize_randomly(weight_std, 1., 3);
     if (weight_std == 1.)
       {
@@ -328,7 +321,7 @@ main(int argc, char **argv)
 
   // Determinism across thread counts.
   {
-    Network net(2, 300, 1., Activation::tanh);
+    Network net(2, 300, 1., "tanh");
     net.initialize_randomly(1., 1., 9);
     const Batch    b = random_batch(2, 2000, 4);
     Vector<double> g1(net.n_parameters()), g2(net.n_parameters());
@@ -348,7 +341,7 @@ main(int argc, char **argv)
   // the gradient must be bitwise that of add_weighted_gradient(), and that
   // must be the sum of the pointwise gradients.
   {
-    Network net(2, 7, 0.5, Activation::tanh);
+    Network net(2, 7, 0.5, "tanh");
     net.initialize_randomly(1., 1., 5);
     net.parameters()[net.block_offset(Network::Block::w_t) + 3] = 100.;
     net.parameters()[net.block_offset(Network::Block::eta) + 3] = 100.;
@@ -406,6 +399,26 @@ main(int argc, char **argv)
                    "the backward pass in pieces gives the same gradient, "
                    "bitwise, however many pieces were taken ahead, with and "
                    "without the kept first layers");
+  }
+
+  // The activations come from their registry: it knows the four above, and
+  // a name it does not know is refused with the names it knows.
+  {
+    const std::vector<std::string> names = Activation::registry().names();
+    testing::check(names == std::vector<std::string>{"relu", "sigmoid", "softplus", "tanh"},
+                   "the registry holds relu, sigmoid, softplus and tanh");
+    std::string message;
+    try
+      {
+        Network unknown(2, 3, 1., "swish");
+      }
+    catch (const InputError &error)
+      {
+        message = error.what();
+      }
+    testing::check(message.find("'swish'") != std::string::npos &&
+                     message.find("relu, sigmoid, softplus or tanh") != std::string::npos,
+                   "an unknown activation is refused with the known names");
   }
   return testing::exit_code();
 }

@@ -47,7 +47,7 @@ subsection State solver
   testing::setup_with_hanging_nodes(*run.problem, 0.3);
   const auto &state = run.problem->state;
 
-  Network network(dim, 30, 0.8, Activation::tanh);
+  Network network(dim, 30, 0.8, "tanh");
   network.initialize_randomly(1., 1., 4);
   network.set_input_map(0.,
                         1.,

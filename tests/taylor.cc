@@ -41,7 +41,7 @@ run_case(const std::string &name,
   FieldData<dim> target(target_parameters, problem, run.timer, run.pcout);
   target.setup();
 
-  Network network(dim, 8, 1., Activation::tanh);
+  Network network(dim, 8, 1., "tanh");
   network.initialize_randomly(1., 1., 3);
   Objective<dim> objective(problem, network, target, run.timer);
   objective.setup();

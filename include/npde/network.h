@@ -3,7 +3,7 @@
 //
 //   g_θ(t, x) = N^{−β} Σ_{i=1..N} c_i σ(w^t_i t + w_i·x + η_i),
 //   θ = (c_i, w^t_i, w_i, η_i)_{i=1..N},  β ∈ [1/2, 1],
-//   σ ∈ {tanh, sigmoid, softplus, relu}.
+//   σ an Activation (activation.h): tanh, sigmoid, softplus, relu, ...
 //
 // The parameters live in one flat vector of N(d+3) entries, in named blocks:
 // first all c_i, then all w^t_i, then all w_i (neuron by neuron, d entries
@@ -20,6 +20,11 @@
 // so e^{2a} is computed once per (neuron, point) and e^{2b} once per
 // (neuron, level), and the inner loop over points has no transcendental
 // function at all (DESIGN.md section 8). The sigmoid has the same form.
+//
+// Where the code lives: network.cc holds the parameters, creation, checks
+// and files; network_kernels.cc the passes and every other computation
+// with θ or the inputs; network_initialization.cc the random draw; each
+// activation's file its instantiation of the kernels (network_kernels.h).
 // ---------------------------------------------------------------------------
 #ifndef npde_network_h
 #define npde_network_h
@@ -28,6 +33,8 @@
 #include <deal.II/base/parameter_handler.h>
 
 #include <deal.II/lac/vector.h>
+
+#include <npde/activation.h>
 
 #include <functional>
 #include <memory>
@@ -38,24 +45,12 @@ namespace npde
 {
   using namespace dealii;
 
-  enum class Activation
-  {
-    tanh,
-    sigmoid,
-    softplus,
-    relu
-  };
-
-  /// "tanh", "sigmoid", "softplus", "relu".
-  std::string
-  activation_name(const Activation activation);
-
   /// The parameters of subsection `Network`.
   struct NetworkParameters
   {
     unsigned int n_neurons    = 100;
     double       beta         = 1.;
-    Activation   activation   = Activation::tanh;
+    std::string  activation   = "tanh";
     bool         map_inputs   = false;
     double       weight_std   = 1.;
     double       output_range = 1.;
@@ -81,10 +76,11 @@ namespace npde
       eta
     };
 
+    /// A network with θ = 0; @p activation is a registered name.
     Network(const unsigned int dimension,
             const unsigned int n_neurons,
             const double       beta,
-            const Activation   activation);
+            const std::string &activation);
 
     /**
      * A network as the parameters say: loaded from `Initial network file` if
@@ -140,7 +136,7 @@ namespace npde
     n_parameters() const;
     double
     beta() const;
-    Activation
+    const Activation &
     activation() const;
     bool
     maps_inputs() const;
@@ -268,14 +264,15 @@ namespace npde
     uses_product_form() const;
 
   private:
-    unsigned int        dim;
-    unsigned int        N;
-    double              beta_;
-    Activation          sigma;
-    Vector<double>      theta;
-    bool                input_map = false;
-    double              t_shift = 0., t_scale = 1.;
-    std::vector<double> x_shift, x_scale;
+    unsigned int dim;
+    unsigned int N;
+    double       beta_;
+    // (Shared between copies: an activation has no state.)
+    std::shared_ptr<const Activation> sigma;
+    Vector<double>                    theta;
+    bool                              input_map = false;
+    double                            t_shift = 0., t_scale = 1.;
+    std::vector<double>               x_shift, x_scale;
 
     // t and x after the input map.
     double

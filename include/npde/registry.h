@@ -45,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace npde
 {
@@ -104,6 +105,16 @@ namespace npde
       for (const auto &[name, entry] : entries)
         if (entry.declaration)
           entry.declaration(prm);
+    }
+
+    /// The registered names, in name order (for messages that list them).
+    std::vector<std::string>
+    names() const
+    {
+      std::vector<std::string> result;
+      for (const auto &[name, entry] : entries)
+        result.push_back(name);
+      return result;
     }
 
     bool
