@@ -1,5 +1,5 @@
 // ---------------------------------------------------------------------------
-// npde: the discrete adjoint (DESIGN.md section 4).
+// npde: the discrete adjoint (doc/design.md section 4).
 // ---------------------------------------------------------------------------
 #include <npde/adjoint_solver.h>
 

@@ -247,10 +247,11 @@ namespace npde
 
 
 
-  Vector<double> &
-  Network::parameters()
+  void
+  Network::set_parameters(const Vector<double> &parameters)
   {
-    return theta;
+    AssertDimension(parameters.size(), theta.size());
+    theta = parameters;
   }
 
 

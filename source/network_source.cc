@@ -33,7 +33,7 @@ namespace npde
   void
   NetworkSource::set_parameters(const Vector<double> &theta)
   {
-    network.parameters() = theta;
+    network.set_parameters(theta);
   }
 
 

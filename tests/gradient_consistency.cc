@@ -79,9 +79,11 @@ gradient(const MPI_Comm comm, const bool check_duality)
         direction[i] = normal(gen);
 
       // δg: the network with c replaced by δc.
-      Network dg_network = network;
+      Network        dg_network = network;
+      Vector<double> dg_theta   = network.parameters();
       for (unsigned int i = 0; i < network.n_neurons(); ++i)
-        dg_network.parameters()[i] = direction[i];
+        dg_theta[i] = direction[i];
+      dg_network.set_parameters(dg_theta);
       std::vector<Vector<double>> dg;
       dg_network.evaluate(problem.state.time_grid().times(),
                           problem.state.source_operators().coordinates(),

@@ -163,8 +163,11 @@ check_values_and_gradients(const std::string &a, const unsigned int d, const boo
         {
           Network      plus = net, minus = net;
           const double h    = 1e-6 * std::max(1., std::abs(net.parameters()[j]));
-          plus.parameters()[j] += h;
-          minus.parameters()[j] -= h;
+          Vector<double> theta_plus = net.parameters(), theta_minus = theta_plus;
+          theta_plus[j] += h;
+          theta_minus[j] -= h;
+          plus.set_parameters(theta_plus);
+          minus.set_parameters(theta_minus);
           const double fd = (weighted_sum(plus, b) - weighted_sum(minus, b)) / (2 * h);
           err2 += (fd - gradient[j]) * (fd - gradient[j]);
           norm2 += fd * fd;
@@ -196,17 +199,19 @@ main(int argc, char **argv)
       bool         ok   = true;
       for (const unsigned int N : {4, 16, 64})
         {
-          Network many(2, N, beta, "tanh");
+          Network        many(2, N, beta, "tanh");
+          Vector<double> theta = many.parameters();
           for (unsigned int i = 0; i < N; ++i)
             for (const auto block : {Network::Block::c,
                                      Network::Block::w_t,
                                      Network::Block::eta})
-              many.parameters()[many.block_offset(block) + i] =
+              theta[many.block_offset(block) + i] =
                 one.parameters()[one.block_offset(block)];
           for (unsigned int i = 0; i < N; ++i)
             for (unsigned int k = 0; k < 2; ++k)
-              many.parameters()[many.block_offset(Network::Block::w) + 2 * i + k] =
+              theta[many.block_offset(Network::Block::w) + 2 * i + k] =
                 one.parameters()[one.block_offset(Network::Block::w) + k];
+          many.set_parameters(theta);
           const double expected = std::pow(double(N), 1. - beta) * one.value(0.4, x);
           ok = ok && std::abs(many.value(0.4, x) - expected) <= 1e-14 * std::abs(expected);
         }
@@ -296,8 +301,10 @@ main(int argc, char **argv)
     net.initialize_randomly(weight_std, 1., 3);
     if (weight_std == 1.)
       {
-        net.parameters()[net.block_offset(Network::Block::w_t)] = 100.;
-        net.parameters()[net.block_offset(Network::Block::eta)] = 100.;
+        Vector<double> theta = net.parameters();
+        theta[net.block_offset(Network::Block::w_t)] = 100.;
+        theta[net.block_offset(Network::Block::eta)] = 100.;
+        net.set_parameters(theta);
       }
     const Batch b = random_batch(2, 70, 2);
     std::vector<Vector<double>> values;
@@ -343,8 +350,10 @@ main(int argc, char **argv)
   {
     Network net(2, 7, 0.5, "tanh");
     net.initialize_randomly(1., 1., 5);
-    net.parameters()[net.block_offset(Network::Block::w_t) + 3] = 100.;
-    net.parameters()[net.block_offset(Network::Block::eta) + 3] = 100.;
+    Vector<double> theta = net.parameters();
+    theta[net.block_offset(Network::Block::w_t) + 3] = 100.;
+    theta[net.block_offset(Network::Block::eta) + 3] = 100.;
+    net.set_parameters(theta);
     Batch                  b = random_batch(2, 150, 8);
     boost::random::mt19937 gen(11);
     boost::random::uniform_real_distribution<double> u(-1., 1.);

@@ -18,7 +18,7 @@
 // (tanh: κ = 2, α = 1, γ = −2, δ = 4; the sigmoid: κ = −1, α = 0,
 // γ = δ = 1). With a_iq = w_i·x_q + η_i and b_in = w^t_i t_n, the kernels
 // keep e^{κa_iq} once per mesh and e^{κb_in} once per level, and their inner
-// loops have no transcendental function at all (DESIGN.md section 8). An
+// loops have no transcendental function at all (doc/design.md section 8). An
 // activation that has the form says so with a ProductForm; the others go
 // through σ and σ′ point by point, inlined into the loops.
 // ---------------------------------------------------------------------------

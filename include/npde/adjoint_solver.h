@@ -1,5 +1,5 @@
 // ---------------------------------------------------------------------------
-// npde: the discrete adjoint (DESIGN.md section 4).
+// npde: the discrete adjoint (doc/design.md section 4).
 //
 // The exact adjoint of the discrete forward problem, not a discretised
 // continuous adjoint. With r^n = ∂J/∂U^n, the backward sweep solves

@@ -1,5 +1,5 @@
 // ---------------------------------------------------------------------------
-// npde: mesh adaptation rounds during training (DESIGN.md section 2).
+// npde: mesh adaptation rounds during training (doc/design.md section 2).
 //
 // The network's parameters θ do not depend on the mesh, so the mesh may
 // change between training iterations while training goes on with the same

@@ -19,7 +19,7 @@
 //   tanh(a + b) = 1 − 2/(1 + e^{2a} e^{2b}),
 // so e^{2a} is computed once per (neuron, point) and e^{2b} once per
 // (neuron, level), and the inner loop over points has no transcendental
-// function at all (DESIGN.md section 8). The sigmoid has the same form.
+// function at all (doc/design.md section 8). The sigmoid has the same form.
 //
 // Where the code lives: network.cc holds the parameters, creation, checks
 // and files; network_kernels.cc the passes and every other computation
@@ -147,8 +147,10 @@ namespace npde
     unsigned int
     block_size(const Block block) const;
 
-    Vector<double> &
-    parameters();
+    /// θ. Training sets it only through the reduced functional
+    /// (NetworkSource::set_parameters()).
+    void
+    set_parameters(const Vector<double> &parameters);
     const Vector<double> &
     parameters() const;
 

@@ -1,5 +1,5 @@
 // ---------------------------------------------------------------------------
-// npde: optimisers for θ (DESIGN.md section 5), behind one interface.
+// npde: optimisers for θ (doc/design.md section 5), behind one interface.
 //
 // The methods live in file pairs of their own, named from the maths
 // (gradient_descent, adam, lbfgs), and each registers itself by name; the

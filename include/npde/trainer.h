@@ -1,5 +1,5 @@
 // ---------------------------------------------------------------------------
-// npde: the training loop (DESIGN.md section 5).
+// npde: the training loop (doc/design.md section 5).
 //
 // Every iteration: one trial θ from the optimiser, one forward sweep, one
 // backward sweep (the exact gradient), and the decision:
