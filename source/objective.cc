@@ -177,11 +177,17 @@ namespace npde
     set_parameters(theta);
     {
       TimerOutput::Scope t(timer, "network: forward");
-      // (The one source term's values are G's point values as they are.)
-      network_source.evaluate(problem.state.time_grid().times(),
-                              problem.state.source_operators().coordinates(),
-                              g_values,
-                              r != nullptr);
+      // The sources' values at the points, summed over the terms (the
+      // first term's values are taken as they are).
+      for (unsigned int b = 0; b < terms.size(); ++b)
+        {
+          terms[b]->evaluate(problem.state.time_grid().times(),
+                             problem.state.source_operators().coordinates(),
+                             b == 0 ? g_values : term_values,
+                             r != nullptr);
+          for (unsigned int n = 0; b > 0 && n < g_values.size(); ++n)
+            g_values[n] += term_values[n];
+        }
     }
     // Trilinos vectors are made here, never in the second thread: making
     // one calls MPI (the Epetra communicator), which only this thread may.
@@ -223,11 +229,13 @@ namespace npde
   {
     const double J = forward(theta, &misfit_gradient);
     Vector<double> local(n_parameters());
-    const std::unique_ptr<ParametricTerm::BackwardPass> backward =
-      network_source.backward_pass(
-        problem.state.time_grid().times(),
-        problem.state.source_operators().coordinates(),
-        weights);
+    // One backward pass per term, all with the same weights w^n = Bᵀμ^n.
+    std::vector<std::unique_ptr<ParametricTerm::BackwardPass>> backward;
+    for (ParametricTerm *term : terms)
+      backward.push_back(
+        term->backward_pass(problem.state.time_grid().times(),
+                            problem.state.source_operators().coordinates(),
+                            weights));
     if (!overlap_sweeps())
       {
         adjoint_solver.solve(misfit_gradient);
@@ -250,7 +258,8 @@ namespace npde
           [&](const auto &wait, const auto &ready) {
             adjoint_solver.source_weights(weights, [&](const unsigned int n) {
               const unsigned int needed = (n == 0 ? K : K - n + 1);
-              backward->advance(n + 1, [&]() { return ready(needed); });
+              for (const auto &pass : backward)
+                pass->advance(n + 1, [&]() { return ready(needed); });
               wait(needed);
             });
             return 0.;
@@ -259,7 +268,17 @@ namespace npde
     {
       // (With overlapped sweeps: the part left after the adjoint sweep.)
       TimerOutput::Scope t(timer, "network: backward");
-      backward->add_to(local);
+      // Each term's gradient into its block of θ.
+      if (terms.size() == 1)
+        backward[0]->add_to(local);
+      else
+        for (unsigned int b = 0, offset = 0; b < terms.size(); ++b)
+          {
+            Vector<double> block(terms[b]->parameters().size());
+            backward[b]->add_to(block);
+            for (unsigned int i = 0; i < block.size(); ++i)
+              local[offset++] = block[i];
+          }
     }
     // Every rank holds its own points' part; θ and ∇J are the same on all.
     gradient.reinit(n_parameters());
@@ -355,7 +374,10 @@ namespace npde
   double
   Objective<dim>::learning_rate_scale() const
   {
-    return network_source.learning_rate_scale();
+    // One factor for all of θ today (the optimisers take a scalar): the
+    // first term's. Blocks with factors of their own need a per-entry
+    // scale in the optimisers.
+    return terms[0]->learning_rate_scale();
   }
 
 

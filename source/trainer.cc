@@ -3,17 +3,15 @@
 // ---------------------------------------------------------------------------
 #include <npde/input_check.h>
 #include <npde/output.h>
+#include <npde/checkpoint.h>
 #include <npde/trainer.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
-#include <map>
 #include <sstream>
 
-#include <boost/lexical_cast.hpp>
 
 namespace npde
 {
@@ -98,20 +96,8 @@ namespace npde
         optimizer_parameters,
         objective.learning_rate_scale(),
         objective.trainable(optimizer_parameters.random_features)))
-    , columns(objective.history_columns())
+    , history_(objective.history_columns())
   {
-  }
-
-
-
-  double
-  Trainer::Record::column(const std::string &name) const
-  {
-    for (const auto &[column_name, value] : columns)
-      if (column_name == name)
-        return value;
-    AssertThrow(false, ExcMessage("The history has no column " + name));
-    return 0;
   }
 
 
@@ -128,6 +114,7 @@ namespace npde
     Record                    record{iteration, loss, gradient_norm,
                   optimizer->learning_rate(), wall_time, accepted, {}};
     const std::vector<double> values = objective.history_values();
+    const std::vector<HistoryColumn> &columns = history_.columns();
     for (unsigned int c = 0; c < columns.size(); ++c)
       record.columns.emplace_back(columns[c].name,
                                   evaluated || !columns[c].measures_fit ?
@@ -180,7 +167,7 @@ namespace npde
     if (resumed)
       {
         // The clock goes on from the checkpoint's time.
-        time_offset = records.empty() ? 0. : records.back().wall_time;
+        time_offset = history_.records().empty() ? 0. : history_.records().back().wall_time;
         pcout << "   Resuming from " << directory
               << "/checkpoint.txt at iteration " << iteration << std::endl;
       }
@@ -195,11 +182,7 @@ namespace npde
                        "check the model, the data and the network's "
                        "initialisation.");
 
-    pcout << "\n   iter        loss";
-    for (const HistoryColumn &column : columns)
-      if (!column.title.empty())
-        pcout << std::setw(12) << column.title;
-    pcout << "   |grad J|   learn. rate   time (s)\n";
+    history_.print_header(pcout);
     if (!resumed)
       record_point(J, gradient, clock);
     round_losses.assign(1, J);
@@ -259,7 +242,7 @@ namespace npde
             gradient = trial_gradient;
             optimizer->end_iteration(J);
           }
-        records.push_back(make_record(
+        history_.records().push_back(make_record(
           ok ? trial_J : std::numeric_limits<double>::quiet_NaN(),
           accepted ? optimizer->masked(gradient).l2_norm() :
                      std::numeric_limits<double>::quiet_NaN(),
@@ -268,7 +251,7 @@ namespace npde
           ok));
         if (iteration % parameters.print_every == 0 ||
             iteration == parameters.n_iterations)
-          print(records.back());
+          history_.print(pcout, history_.records().back());
         if (accepted)
           round_losses.push_back(J);
         if (adaptation && iteration < parameters.n_iterations &&
@@ -298,7 +281,7 @@ namespace npde
     // The trained network, and the objective (state, adjoint) at it: the
     // last evaluation was at θ unless the last trial was rejected.
     objective.set_parameters(theta);
-    if (!records.back().accepted)
+    if (!history_.records().back().accepted)
       objective.value_and_gradient(theta, gradient);
     write_checkpoint(theta);
   }
@@ -317,7 +300,9 @@ namespace npde
   {
     try
       {
-        on_rank_0(communicator, [&]() { write_history(); });
+        on_rank_0(communicator, [&]() {
+          write_file_atomically(directory + "/history.csv", history_.csv());
+        });
       }
     catch (const InputError &)
       {
@@ -383,83 +368,12 @@ namespace npde
                              const Vector<double> &gradient,
                              const Timer          &clock)
   {
-    records.push_back(make_record(J,
+    history_.records().push_back(make_record(J,
                                   optimizer->masked(gradient).l2_norm(),
                                   time_offset + clock.wall_time(),
                                   true,
                                   true));
-    print(records.back());
-  }
-
-
-
-  void
-  Trainer::print(const Record &r) const
-  {
-    // A trial that was not accepted has no gradient ("-"). With a finite
-    // loss it failed the line search's decrease condition (the step is
-    // shortened); without one, the forward solve failed or diverged.
-    std::ostringstream gradient_norm;
-    if (std::isfinite(r.gradient_norm))
-      gradient_norm << std::scientific << std::setprecision(3)
-                    << r.gradient_norm;
-    else
-      gradient_norm << '-';
-    pcout << "   " << std::setw(5) << r.iteration << std::scientific
-          << std::setprecision(4) << std::setw(12) << r.loss;
-    for (unsigned int c = 0; c < columns.size(); ++c)
-      if (!columns[c].title.empty())
-        pcout << std::setw(12) << r.columns[c].second;
-    pcout << std::setw(11) << gradient_norm.str()
-          << std::setprecision(3) << std::setw(14) << r.learning_rate
-          << std::defaultfloat << std::fixed << std::setprecision(2)
-          << std::setw(11) << r.wall_time
-          << (r.accepted                  ? "" :
-              std::isfinite(r.loss) ? "  step shortened" :
-                                            "  rejected")
-          << std::defaultfloat << std::setprecision(6) << std::endl;
-  }
-
-
-
-  // The history's rows, one per line, the fields separated by @p separator
-  // (history.csv and the checkpoint).
-  void
-  Trainer::write_records(std::ostream &out, const char separator) const
-  {
-    for (const Record &r : records)
-      {
-        out << r.iteration << separator << r.loss;
-        for (unsigned int c = 0; c < columns.size(); ++c)
-          if (columns[c].measures_fit)
-            out << separator << r.columns[c].second;
-        out << separator << r.gradient_norm << separator << r.learning_rate
-            << separator << r.wall_time << separator << (r.accepted ? 1 : 0);
-        for (unsigned int c = 0; c < columns.size(); ++c)
-          if (!columns[c].measures_fit)
-            out << separator << r.columns[c].second;
-        out << '\n';
-      }
-  }
-
-
-
-  // (On rank 0: the callers run it through on_rank_0().)
-  void
-  Trainer::write_history() const
-  {
-    std::ostringstream out;
-    out << std::setprecision(17) << "iteration,loss";
-    for (const HistoryColumn &column : columns)
-      if (column.measures_fit)
-        out << ',' << column.name;
-    out << ",gradient_norm,learning_rate,wall_time,accepted";
-    for (const HistoryColumn &column : columns)
-      if (!column.measures_fit)
-        out << ',' << column.name;
-    out << '\n';
-    write_records(out, ',');
-    write_file_atomically(directory + "/history.csv", out.str());
+    history_.print(pcout, history_.records().back());
   }
 
 
@@ -481,21 +395,13 @@ namespace npde
     try
       {
         on_rank_0(communicator, [&]() {
-          write_history();
-          std::ostringstream out;
-          const auto         fields = current_fingerprint();
-          out << std::setprecision(17) << "npde-checkpoint 3\nbelongs-to "
-              << fields.size() << '\n';
-          for (const auto &field : fields)
-            out << field.first << ' ' << field.second << '\n';
-          out << "iteration " << iteration << "\ntheta " << theta.size();
-          for (const double x : theta)
-            out << ' ' << x;
-          out << '\n';
-          optimizer->save(out);
-          out << "history " << records.size() << '\n';
-          write_records(out, ' ');
-          write_file_atomically(directory + "/checkpoint.txt", out.str());
+          write_file_atomically(directory + "/history.csv", history_.csv());
+          write_file_atomically(directory + "/checkpoint.txt",
+                                checkpoint_text(current_fingerprint(),
+                                                iteration,
+                                                theta,
+                                                *optimizer,
+                                                history_));
         });
       }
     catch (const InputError &e)
@@ -535,6 +441,7 @@ namespace npde
 
 
 
+  // Resuming needs the mesh of the checkpoint, which it does not hold.
   bool
   Trainer::read_checkpoint(Vector<double> &theta)
   {
@@ -547,144 +454,13 @@ namespace npde
         "none is not supported: the checkpoint '" + file +
         "' holds no mesh. Set 'Resume = false', or remove the checkpoint to "
         "start afresh.");
-    std::ifstream in(file);
-    std::string   word;
-    unsigned int  version = 0, n = 0;
-    const auto    damaged = [&]() {
-      return InputError("The checkpoint '" + file +
-                        "' is damaged (it ends early or holds something "
-                        "that is not a number). Remove it, or set "
-                        "'Trainer/Resume = false', to start afresh.");
-    };
-    in >> word >> version;
-    if (!in)
-      throw damaged();
-    if (version != 2 && version != 3)
-      throw InputError("The checkpoint '" + file + "' has format version " +
-                       std::to_string(version) +
-                       ", this npde reads 2 and 3. "
-                       "Remove it or set 'Trainer/Resume = false'.");
-    // What the checkpoint belongs to, field by field against this run.
-    // Version 2 (earlier npde) records nothing of it: it is still resumed,
-    // with only the number of parameters checked, as before.
-    const bool   recorded = (version == 3);
-    unsigned int n_fields = 0;
-    if (recorded)
-      in >> word >> n_fields;
-    else
-      pcout << "   Warning: the checkpoint '" << file
-            << "' was written by an earlier npde (format 2) and does not "
-               "record which run it belongs to: make sure the parameters "
-               "are those it was written with."
-            << std::endl;
-    if (!in || (recorded && word != "belongs-to") || n_fields > 100)
-      throw damaged();
-    std::map<std::string, std::string> theirs;
-    for (unsigned int i = 0; i < n_fields; ++i)
-      {
-        std::string key, value;
-        if (!(in >> key >> value))
-          throw damaged();
-        theirs[key] = value;
-      }
-    // (Compared once the whole file has been read, so that a damaged file
-    // is reported as damaged; or as soon as θ's size shows it is another
-    // network.)
-    const auto check_belongs_here = [&]() {
-      if (!recorded)
-        return;
-      for (const auto &[key, value] : current_fingerprint())
-        {
-          const auto it = theirs.find(key);
-          if (it != theirs.end() && it->second == value)
-            continue;
-          // A subsection is recorded as a hash of its values, which says
-          // nothing to a user: name the subsection instead.
-          const std::string difference =
-            value.rfind("hash:", 0) == 0 ?
-              "the parameters of the subsection '" +
-                Utilities::replace_in_string(key, "_", " ") +
-                "' differ from those it was written with" :
-              "its " + key + " is " +
-                (it == theirs.end() ? "not recorded" : it->second) +
-                ", this run's is " + value;
-          throw InputError(
-            "The checkpoint '" + file +
-            "' belongs to another run: " + difference +
-            ". Resume only with the parameters the checkpoint was written "
-            "with (the number of iterations may change), or remove it, or "
-            "set 'Trainer/Resume = false', to start afresh.");
-        }
-    };
-    in >> word >> iteration >> word >> n;
-    if (!in)
-      throw damaged();
-    if (n != theta.size())
-      check_belongs_here();
-    if (n != theta.size())
-      throw InputError("The checkpoint '" + file +
-                       "' does not fit this network (" + std::to_string(n) +
-                       " parameters instead of " +
-                       std::to_string(theta.size()) +
-                       "). Remove it or set 'Trainer/Resume = false'.");
-    for (double &x : theta)
-      in >> x;
-    if (!in || !optimizer->load(in, theta.size()))
-      throw damaged();
-
-    // The history, record by record (a damaged count cannot make it
-    // allocate more than the file holds). Each field must be a number as a
-    // whole: Boost's lexical_cast checks that, and reads back the "nan" that
-    // operator<< writes for NaN, which operator>> does not.
-    const auto number = [&](const std::string &s) {
-      try
-        {
-          return boost::lexical_cast<double>(s);
-        }
-      catch (const boost::bad_lexical_cast &)
-        {
-          throw damaged();
-        }
-    };
-    const auto count = [&](const std::string &s) {
-      const double value = number(s);
-      if (!(value >= 0 && value == std::floor(value) && value < 4294967296.))
-        throw damaged();
-      return static_cast<unsigned int>(value);
-    };
-    unsigned int n_records = 0;
-    in >> word >> n_records;
-    if (!in || word != "history")
-      throw damaged();
-    records.clear();
-    for (unsigned int i = 0; i < n_records; ++i)
-      {
-        // The fields in the order write_records() writes them.
-        std::vector<std::string> fields(6 + columns.size());
-        for (auto &f : fields)
-          in >> f;
-        if (!in)
-          throw damaged();
-        Record              r;
-        std::vector<double> values(columns.size());
-        unsigned int        f = 0;
-        r.iteration           = count(fields[f++]);
-        r.loss                = number(fields[f++]);
-        for (unsigned int c = 0; c < columns.size(); ++c)
-          if (columns[c].measures_fit)
-            values[c] = number(fields[f++]);
-        r.gradient_norm = number(fields[f++]);
-        r.learning_rate = number(fields[f++]);
-        r.wall_time     = number(fields[f++]);
-        r.accepted      = (fields[f++] == "1");
-        for (unsigned int c = 0; c < columns.size(); ++c)
-          if (!columns[c].measures_fit)
-            values[c] = count(fields[f++]);
-        for (unsigned int c = 0; c < columns.size(); ++c)
-          r.columns.emplace_back(columns[c].name, values[c]);
-        records.push_back(r);
-      }
-    check_belongs_here();
+    read_checkpoint_file(file,
+                         current_fingerprint(),
+                         pcout,
+                         iteration,
+                         theta,
+                         *optimizer,
+                         history_);
     objective.set_parameters(theta);
     return true;
   }
@@ -694,6 +470,6 @@ namespace npde
   const std::vector<Trainer::Record> &
   Trainer::history() const
   {
-    return records;
+    return history_.records();
   }
 } // namespace npde

@@ -130,6 +130,7 @@ namespace npde
     // The parametric terms, whose blocks make up θ in this order.
     std::vector<ParametricTerm *> terms;
     std::vector<Vector<double>>   g_values;
+    std::vector<Vector<double>>   term_values; // of the second term on
     // r^n and the network's weights, kept between calls (no allocations).
     std::vector<typename StateSolver<dim>::VectorType> misfit_gradient;
     std::vector<Vector<double>>                        weights;

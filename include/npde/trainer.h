@@ -32,6 +32,7 @@
 
 #include <npde/adaptation_rounds.h>
 #include <npde/reduced_functional.h>
+#include <npde/training_history.h>
 #include <npde/optimizer.h>
 
 #include <functional>
@@ -71,21 +72,7 @@ namespace npde
   {
   public:
     /// One row of the training history.
-    struct Record
-    {
-      unsigned int iteration;
-      double       loss;
-      double       gradient_norm;
-      double       learning_rate;
-      double       wall_time;
-      bool         accepted;
-      /// The reduced functional's columns (name, value), in its order.
-      std::vector<std::pair<std::string, double>> columns;
-
-      /// The value of the column @p name (e.g. "relative_rmse", "n_dofs").
-      double
-      column(const std::string &name) const;
-    };
+    using Record = TrainingHistory::Record;
 
     Trainer(const TrainerParameters   &parameters,
             const OptimizerParameters &optimizer_parameters,
@@ -141,10 +128,6 @@ namespace npde
                           const std::string &why) const;
     bool
     read_checkpoint(Vector<double> &theta);
-    void
-    write_history() const;
-    void
-    write_records(std::ostream &out, const char separator) const;
     Record
     make_record(const double loss,
                 const double gradient_norm,
@@ -155,8 +138,6 @@ namespace npde
     record_point(const double          J,
                  const Vector<double> &gradient,
                  const Timer          &clock);
-    void
-    print(const Record &record) const;
     void
     adapt_mesh(const Vector<double> &theta,
                double               &J,
@@ -170,8 +151,7 @@ namespace npde
     ConditionalOStream     &pcout;
     std::unique_ptr<Optimizer> optimizer;
     unsigned int            iteration = 0;
-    const std::vector<HistoryColumn> columns;
-    std::vector<Record>              records;
+    TrainingHistory         history_;
     AdaptationRounds       *adaptation = nullptr;
     std::function<void(unsigned int)> before_round;
     // The losses of the accepted iterations since the last round.
