@@ -135,6 +135,7 @@ namespace npde
               parameters.newton_absolute_tolerance})
     , linear_solver(parameters.linear_solver)
   {
+    make_newton_callbacks();
   }
 
 
@@ -298,8 +299,40 @@ namespace npde
   // Step n's Newton problem for the NewtonSolver:
   //   R^n(v) = known + Cᵀ[M v + kϑ(A v + F(t_n, v))],
   // the Jacobian J^n assembled at the iterate unless it is the same at every
-  // step and already there, and the constraints of t_n. The work vectors are
-  // members, so that a step allocates nothing.
+  // step and already there, and the constraints of t_n. The callbacks are
+  // made once (they capture only `this` and read the step from `current`),
+  // and the work vectors are members, so that a step allocates nothing.
+  template <int dim>
+  void
+  StateSolver<dim>::make_newton_callbacks()
+  {
+    newton_callbacks.residual = [this](const VectorType &v,
+                                       VectorType       &residual) {
+      const VectorType &known_part = *current.known_part;
+      std::copy_n(known_part.begin(),
+                  known_part.locally_owned_size(),
+                  residual.begin());
+      spatial.add_value(v, current.t, {1., current.k_theta}, residual);
+      return residual.l2_norm();
+    };
+    newton_callbacks.setup_jacobian = [this](const VectorType &v) {
+      if (!jacobian_is_constant || jacobian_step != current.k)
+        assemble_jacobian(v, current.t, current.k);
+    };
+    newton_callbacks.solve_with_jacobian =
+      [this](VectorType &x, const VectorType &b, const double tolerance) {
+        return linear_solver.solve(x, b, tolerance);
+      };
+    newton_callbacks.apply_constraints = [this](VectorType &v) {
+      known.apply_constraints(current.n, v);
+    };
+    newton_callbacks.step_is_exact = [this]() {
+      return jacobian_is_constant && linear_solver.is_exact();
+    };
+  }
+
+
+
   template <int dim>
   void
   StateSolver<dim>::newton_solve(const unsigned int n,
@@ -307,35 +340,10 @@ namespace npde
                                  VectorType        &u,
                                  const bool         residual_given)
   {
-    const double t       = grid.times()[n];
-    const double k       = grid.step_size(n);
-    const double k_theta = k * grid.theta();
-
-    NewtonSolver::Callbacks callbacks;
-    callbacks.residual = [&](const VectorType &v, VectorType &residual) {
-      std::copy_n(known_part.begin(),
-                  known_part.locally_owned_size(),
-                  residual.begin());
-      spatial.add_value(v, t, {1., k_theta}, residual);
-      return residual.l2_norm();
-    };
-    callbacks.setup_jacobian = [&](const VectorType &v) {
-      if (!jacobian_is_constant || jacobian_step != k)
-        assemble_jacobian(v, t, k);
-    };
-    callbacks.solve_with_jacobian =
-      [&](VectorType &x, const VectorType &b, const double tolerance) {
-        return linear_solver.solve(x, b, tolerance);
-      };
-    callbacks.apply_constraints = [&](VectorType &v) {
-      known.apply_constraints(n, v);
-    };
-    callbacks.step_is_exact = [&]() {
-      return jacobian_is_constant && linear_solver.is_exact();
-    };
-
+    const double k = grid.step_size(n);
+    current        = {n, grid.times()[n], k, k * grid.theta(), &known_part};
     const NewtonSolver::Result result = newton.solve(
-      callbacks, u, newton_residual, newton_update, residual_given);
+      newton_callbacks, u, newton_residual, newton_update, residual_given);
     stats.n_linear_solves += result.linear_solves;
     stats.n_linear_iterations += result.linear_iterations;
     if (!result.converged)

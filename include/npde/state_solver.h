@@ -199,6 +199,10 @@ namespace npde
                            const VectorType  &sources_new,
                            VectorType        &known);
 
+    /// The NewtonSolver's callbacks for the step in `current`.
+    void
+    make_newton_callbacks();
+
     /// Newton's method for step n from the initial guess @p u.
     void
     newton_solve(const unsigned int n,
@@ -231,6 +235,14 @@ namespace npde
     double               jacobian_step        = -1.;
 
     VectorType newton_residual, newton_update; // work space
+    // The step Newton works on, and its callbacks.
+    struct CurrentStep
+    {
+      unsigned int      n;
+      double            t, k, k_theta;
+      const VectorType *known_part;
+    } current = {0, 0., 0., 0., nullptr};
+    NewtonSolver::Callbacks newton_callbacks;
     Statistics stats;
   };
 } // namespace npde
