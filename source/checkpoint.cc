@@ -20,8 +20,9 @@ namespace npde
   checkpoint_text(const Fingerprint     &fingerprint,
                   const unsigned int     iteration,
                   const Vector<double>  &theta,
-                  const Optimizer       &optimizer,
-                  const TrainingHistory &history)
+                  const Optimizer         &optimizer,
+                  const ReducedFunctional &functional,
+                  const TrainingHistory   &history)
   {
     std::ostringstream out;
     out << std::setprecision(17) << "npde-checkpoint 3\nbelongs-to "
@@ -33,6 +34,7 @@ namespace npde
       out << ' ' << x;
     out << '\n';
     optimizer.save(out);
+    functional.save(out);
     out << "history " << history.records().size() << '\n';
     history.write_rows(out, ' ');
     return out.str();
@@ -51,6 +53,7 @@ namespace npde
                        unsigned int       &iteration,
                        Vector<double>     &theta,
                        Optimizer          &optimizer,
+                       ReducedFunctional  &functional,
                        TrainingHistory    &history)
   {
     std::ifstream in(file);
@@ -135,7 +138,7 @@ namespace npde
                        "). Remove it or set 'Trainer/Resume = false'.");
     for (double &x : theta)
       in >> x;
-    if (!in || !optimizer.load(in, theta.size()))
+    if (!in || !optimizer.load(in, theta.size()) || !functional.load(in))
       throw damaged();
 
     // The history, record by record (a damaged count cannot make it

@@ -47,6 +47,22 @@ namespace npde
 
 
 
+  template <int dim>
+  void
+  Misfit<dim>::save(std::ostream &) const
+  {}
+
+
+
+  template <int dim>
+  bool
+  Misfit<dim>::load(std::istream &)
+  {
+    return true;
+  }
+
+
+
   // The choice and, inside the same subsection, every implementation's own
   // entries (the registry holds each implementation once, under dimension
   // 2; the entries do not depend on the dimension).

@@ -425,6 +425,24 @@ namespace npde
 
 
   template <int dim>
+  void
+  Objective<dim>::save(std::ostream &out) const
+  {
+    misfit.save(out);
+  }
+
+
+
+  template <int dim>
+  bool
+  Objective<dim>::load(std::istream &in)
+  {
+    return misfit.load(in);
+  }
+
+
+
+  template <int dim>
   const AdjointSolver<dim> &
   Objective<dim>::adjoint() const
   {

@@ -401,6 +401,7 @@ namespace npde
                                                 iteration,
                                                 theta,
                                                 *optimizer,
+                                                objective,
                                                 history_));
         });
       }
@@ -460,6 +461,7 @@ namespace npde
                          iteration,
                          theta,
                          *optimizer,
+                         objective,
                          history_);
     objective.set_parameters(theta);
     return true;

@@ -7,6 +7,8 @@
 //   iteration <i>
 //   theta <P> θ_1 ... θ_P
 //   <the optimiser's state>   (Optimizer::save)
+//   <the functional's state>  (ReducedFunctional::save: the misfit's, which
+//                             field data do not have)
 //   history <R>               R rows of the training history, separated by
 //   <row> ...                 spaces (TrainingHistory::write_rows)
 //
@@ -40,8 +42,9 @@ namespace npde
   checkpoint_text(const Fingerprint     &fingerprint,
                   const unsigned int     iteration,
                   const Vector<double>  &theta,
-                  const Optimizer       &optimizer,
-                  const TrainingHistory &history);
+                  const Optimizer         &optimizer,
+                  const ReducedFunctional &functional,
+                  const TrainingHistory   &history);
 
   /**
    * Read the checkpoint @p file into @p iteration, @p theta (whose size is
@@ -56,6 +59,7 @@ namespace npde
                        unsigned int       &iteration,
                        Vector<double>     &theta,
                        Optimizer          &optimizer,
+                       ReducedFunctional  &functional,
                        TrainingHistory    &history);
 } // namespace npde
 

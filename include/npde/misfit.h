@@ -79,6 +79,18 @@ namespace npde
     virtual void
     release();
 
+    /**
+     * The misfit's own state for a checkpoint (written after the
+     * optimiser's), and reading it back; false if the stream does not hold
+     * it. Data that are read from the parameters again on a resume (field
+     * data) have none: the defaults write and read nothing, so that such a
+     * checkpoint is byte for byte what it was before misfits had a state.
+     */
+    virtual void
+    save(std::ostream &out) const;
+    virtual bool
+    load(std::istream &in);
+
   protected:
     /// The communicator of @p problem's mesh, for value().
     explicit Misfit(const MPI_Comm communicator);

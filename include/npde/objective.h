@@ -93,6 +93,11 @@ namespace npde
     /// The number of dofs.
     std::vector<std::pair<std::string, std::string>>
     fingerprint() const override;
+    /// The misfit's state (the terms' state is θ).
+    void
+    save(std::ostream &out) const override;
+    bool
+    load(std::istream &in) override;
 
     const AdjointSolver<dim> &
     adjoint() const;

@@ -14,6 +14,7 @@
 
 #include <deal.II/lac/vector.h>
 
+#include <iosfwd>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,6 +86,13 @@ namespace npde
     /// pairs without spaces (the number of dofs of the current mesh).
     virtual std::vector<std::pair<std::string, std::string>>
     fingerprint() const = 0;
+
+    /// The components' own state for a checkpoint (beyond θ), and reading
+    /// it back (false if the stream does not hold it).
+    virtual void
+    save(std::ostream &out) const = 0;
+    virtual bool
+    load(std::istream &in) = 0;
   };
 } // namespace npde
 
