@@ -83,7 +83,8 @@ main(int argc, char **argv)
         });
 
         std::cout << std::setw(12) << (nonlinear ? "Allen-Cahn" : "heat")
-                  << std::setw(8) << problem.state.discretization().dof_handler().n_dofs()
+                  << std::setw(8)
+                  << problem.state.discretization().dof_handler().n_dofs()
                   << std::scientific << std::setprecision(2) << std::setw(11)
                   << t_net_fwd << std::setw(11) << t_forward << std::setw(11)
                   << t_adjoint << std::setw(11) << t_net_bwd

@@ -44,18 +44,17 @@ train(const std::string &text)
   auto           &run     = fit.run;
   auto           &fitting = fit.fitting;
   std::filesystem::create_directories("npde-output/multilevel_benchmark");
-  Trainer        trainer(parsed<TrainerParameters>(run.prm),
-                     parsed<OptimizerParameters>(run.prm),
-                     fitting.objective,
-                                          "npde-output/multilevel_benchmark",
-                     MPI_COMM_WORLD,
-                     run.pcout);
-  MeshAdaptation<2> adaptation(
-    parsed<MeshAdaptationParameters>(run.prm),
-    fitting.problem,
-    *fitting.misfit,
-    fitting.objective,
-    run.pcout);
+  Trainer           trainer(parsed<TrainerParameters>(run.prm),
+                  parsed<OptimizerParameters>(run.prm),
+                  fitting.objective,
+                  "npde-output/multilevel_benchmark",
+                  MPI_COMM_WORLD,
+                  run.pcout);
+  MeshAdaptation<2> adaptation(parsed<MeshAdaptationParameters>(run.prm),
+                               fitting.problem,
+                               *fitting.misfit,
+                               fitting.objective,
+                               run.pcout);
   trainer.set_mesh_adaptation(adaptation, {});
   trainer.run();
 

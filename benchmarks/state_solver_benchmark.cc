@@ -66,7 +66,8 @@ main(int argc, char **argv)
         pcout << std::setw(12) << (nonlinear ? "Allen-Cahn" : "heat")
               << std::setw(10)
               << run.problem->domain.triangulation().n_global_active_cells()
-              << std::setw(9) << run.problem->state.discretization().dof_handler().n_dofs()
+              << std::setw(9)
+              << run.problem->state.discretization().dof_handler().n_dofs()
               << std::setw(12) << std::scientific << std::setprecision(2)
               << total / 64 << std::defaultfloat << std::setw(13)
               << testing::rounded(newton, 2) << std::setw(11)
@@ -75,14 +76,12 @@ main(int argc, char **argv)
               << share("state: Jacobian assembly") << std::setw(9)
               << share("state: linear solver setup") << std::setw(9)
               << testing::rounded(100. *
-                                    (total -
-                                     times["state: Jacobian assembly"] -
+                                    (total - times["state: Jacobian assembly"] -
                                      times["state: linear solver setup"]) /
                                     total,
                                   0) +
                    "%"
-              << stats.linear_solver_method
-              << ", "
+              << stats.linear_solver_method << ", "
               << testing::rounded(double(stats.n_linear_iterations) /
                                     stats.n_linear_solves,
                                   1)

@@ -91,11 +91,11 @@ end
       auto &run = fit.run;
       std::filesystem::create_directories("npde-output/training_benchmark");
       Trainer trainer(parsed<TrainerParameters>(run.prm),
-                         parsed<OptimizerParameters>(run.prm),
-                         fit.fitting.objective,
-                                                  "npde-output/training_benchmark",
-                         MPI_COMM_WORLD,
-                         run.pcout);
+                      parsed<OptimizerParameters>(run.prm),
+                      fit.fitting.objective,
+                      "npde-output/training_benchmark",
+                      MPI_COMM_WORLD,
+                      run.pcout);
       run.timer.reset();
       trainer.run();
       // The history's wall times: iterations 1..30 (0 is the first gradient).

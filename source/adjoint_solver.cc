@@ -83,13 +83,12 @@ namespace npde
             // Λ^{n+1} (whose hanging-node values are distributed), is
             // subtracted from the right-hand side: added with both
             // coefficients negated. For ϑ = 1 it is just −M.
-            spatial.add_linearized_product(dfdu,
-                                           {1.,
-                                            -grid.step_size(n + 1) *
-                                              (1. - theta)},
-                                           Transpose::yes,
-                                           lambda[n + 1],
-                                           rhs);
+            spatial.add_linearized_product(
+              dfdu,
+              {1., -grid.step_size(n + 1) * (1. - theta)},
+              Transpose::yes,
+              lambda[n + 1],
+              rhs);
           }
         if (build_jacobian)
           {

@@ -17,9 +17,9 @@
 namespace npde
 {
   std::string
-  checkpoint_text(const Fingerprint     &fingerprint,
-                  const unsigned int     iteration,
-                  const Vector<double>  &theta,
+  checkpoint_text(const Fingerprint       &fingerprint,
+                  const unsigned int       iteration,
+                  const Vector<double>    &theta,
                   const Optimizer         &optimizer,
                   const ReducedFunctional &functional,
                   const TrainingHistory   &history)
@@ -62,8 +62,8 @@ namespace npde
     const auto    damaged = [&]() {
       return InputError("The checkpoint '" + file +
                         "' is damaged (it ends early or holds something "
-                        "that is not a number). Remove it, or set "
-                        "'Trainer/Resume = false', to start afresh.");
+                           "that is not a number). Remove it, or set "
+                           "'Trainer/Resume = false', to start afresh.");
     };
     in >> word >> version;
     if (!in)

@@ -109,8 +109,11 @@ namespace npde
                                                  id,
                                                  Functions::ZeroFunction<dim>(),
                                                  homogeneous_constraints);
-        VectorTools::interpolate_boundary_values(
-          mapping_q, dofs, id, Functions::ZeroFunction<dim>(), dirichlet_values);
+        VectorTools::interpolate_boundary_values(mapping_q,
+                                                 dofs,
+                                                 id,
+                                                 Functions::ZeroFunction<dim>(),
+                                                 dirichlet_values);
       }
     homogeneous_constraints.close();
     empty_constraints.clear();
@@ -151,8 +154,11 @@ namespace npde
       if (cell->is_locally_owned())
         {
           cell->get_dof_indices(local_dofs);
-          homogeneous_constraints.add_entries_local_to_global(
-            local_dofs, empty_constraints, local_dofs, operator_sparsity, false);
+          homogeneous_constraints.add_entries_local_to_global(local_dofs,
+                                                              empty_constraints,
+                                                              local_dofs,
+                                                              operator_sparsity,
+                                                              false);
         }
     SparsityTools::distribute_sparsity_pattern(operator_sparsity,
                                                owned_dofs,
@@ -305,10 +311,10 @@ namespace npde
     const unsigned int dpc = finite_element.n_dofs_per_cell();
     for (unsigned int i = 0; i < dpc; ++i)
       for (unsigned int j = 0; j < dpc; ++j)
-        local(i, j) = k.mass * cell_mass[c](i, j) +
-                      k.op * (transpose == Transpose::yes ?
-                                cell_operator[c](j, i) :
-                                cell_operator[c](i, j));
+        local(i, j) =
+          k.mass * cell_mass[c](i, j) + k.op * (transpose == Transpose::yes ?
+                                                  cell_operator[c](j, i) :
+                                                  cell_operator[c](i, j));
   }
 
 
@@ -319,12 +325,14 @@ namespace npde
   template <int dim>
   const typename Discretization<dim>::OperatorMatrix &
   Discretization<dim>::operator_matrix(const OperatorCoefficients k,
-                                       const Transpose            transpose) const
+                                       const Transpose transpose) const
   {
     // M and the diffusion part of A are symmetric: only advection makes the
     // transpose a different matrix.
-    const bool transposed = transpose == Transpose::yes && model.has_advection();
-    OperatorMatrix &result = operators[std::make_tuple(k.mass, k.op, transposed)];
+    const bool transposed =
+      transpose == Transpose::yes && model.has_advection();
+    OperatorMatrix &result =
+      operators[std::make_tuple(k.mass, k.op, transposed)];
     std::unique_ptr<MatrixType> &matrix = result.matrix;
     if (matrix)
       return result;

@@ -8,8 +8,8 @@
 #include <deal.II/numerics/vector_tools_evaluate.h>
 #include <deal.II/numerics/vector_tools_interpolate.h>
 
-#include <npde/input_check.h>
 #include <npde/field_data.h>
+#include <npde/input_check.h>
 
 #include <boost/functional/hash.hpp>
 
@@ -80,9 +80,9 @@ namespace npde
 
   template <int dim>
   FieldData<dim>::FieldData(const TargetDataParameters &parameters,
-                              const ForwardProblem<dim>  &problem,
-                              TimerOutput                &timer,
-                              ConditionalOStream         &pcout)
+                            const ForwardProblem<dim>  &problem,
+                            TimerOutput                &timer,
+                            ConditionalOStream         &pcout)
     : Misfit<dim>(problem.domain.triangulation().get_communicator())
     , parameters(parameters)
     , problem(problem)
@@ -136,7 +136,8 @@ namespace npde
                           "Model/Constants",
                           dim));
         const auto &points = state.quadrature_operators().points();
-        h_nodal.assign(state.time_grid().n_steps() + 1, state.discretization().new_vector());
+        h_nodal.assign(state.time_grid().n_steps() + 1,
+                       state.discretization().new_vector());
         std::string bad_value;
         for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
           {
@@ -161,11 +162,11 @@ namespace npde
                     bad_value = message.str();
                   }
               }
-            VectorTools::interpolate(state.discretization().mapping(),
-                                     state.discretization().dof_handler(),
-                                     ExpressionFunction<dim>(expression,
-                                                             state.time_grid().times()[n]),
-                                     h_nodal[n]);
+            VectorTools::interpolate(
+              state.discretization().mapping(),
+              state.discretization().dof_handler(),
+              ExpressionFunction<dim>(expression, state.time_grid().times()[n]),
+              h_nodal[n]);
           }
         throw_if_any(problem.domain.triangulation().get_communicator(),
                      bad_value);
@@ -248,7 +249,8 @@ namespace npde
         values -= h[n];
         for (unsigned int q = 0; q < values.size(); ++q)
           interpolant_misfit[n] += values[q] * values[q] * JxW[q];
-        state.quadrature_operators().add_integrals(values, interpolant_residual[n]);
+        state.quadrature_operators().add_integrals(values,
+                                                   interpolant_residual[n]);
       }
     difference = state.discretization().new_vector();
     product    = state.discretization().new_vector();
@@ -363,7 +365,9 @@ namespace npde
   {
     const StateSolver<dim> &state = problem.state;
     std::string             bad_value;
-    for (unsigned int n = 0; n <= state.time_grid().n_steps() && bad_value.empty(); ++n)
+    for (unsigned int n = 0;
+         n <= state.time_grid().n_steps() && bad_value.empty();
+         ++n)
       for (const Point<dim> &x : state.quadrature_operators().points())
         {
           double xt[dim + 1];
@@ -376,7 +380,8 @@ namespace npde
               std::ostringstream message;
               message << "Parameter 'Target data/Target source' = \""
                       << parameters.target_source << "\" gives " << g
-                      << " at x = (" << x << "), t = " << state.time_grid().times()[n]
+                      << " at x = (" << x
+                      << "), t = " << state.time_grid().times()[n]
                       << ": g* must be finite. Change the expression so "
                          "that it is defined everywhere in the domain and "
                          "for all times in [0, T].";
@@ -415,12 +420,14 @@ namespace npde
     std::vector<types::global_dof_index> owned_dofs;
     std::vector<Point<dim>>              owned_points;
     for (const auto &p : support)
-      if (state.discretization().dof_handler().locally_owned_dofs().is_element(p.first))
+      if (state.discretization().dof_handler().locally_owned_dofs().is_element(
+            p.first))
         {
           owned_dofs.push_back(p.first);
           owned_points.push_back(p.second);
         }
-    h_nodal.assign(state.time_grid().n_steps() + 1, state.discretization().new_vector());
+    h_nodal.assign(state.time_grid().n_steps() + 1,
+                   state.discretization().new_vector());
 
     Utilities::MPI::RemotePointEvaluation<dim> evaluation, nodal_evaluation;
     for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
@@ -432,16 +439,18 @@ namespace npde
           }
         else
           {
-            const auto                u = ref.discretization().ghosted(ref.state(n * m));
+            const auto u = ref.discretization().ghosted(ref.state(n * m));
             const std::vector<double> values =
-              n == 0 ? VectorTools::point_values<1>(ref.discretization().mapping(),
-                                                    ref.discretization().dof_handler(),
-                                                    u,
-                                                    state.quadrature_operators().points(),
-                                                    evaluation) :
-                       VectorTools::point_values<1>(evaluation,
-                                                    ref.discretization().dof_handler(),
-                                                    u);
+              n == 0 ?
+                VectorTools::point_values<1>(
+                  ref.discretization().mapping(),
+                  ref.discretization().dof_handler(),
+                  u,
+                  state.quadrature_operators().points(),
+                  evaluation) :
+                VectorTools::point_values<1>(evaluation,
+                                             ref.discretization().dof_handler(),
+                                             u);
             if (!evaluation.all_points_found())
               throw InputError(
                 "Target data: some training points lie outside the reference "
@@ -454,14 +463,15 @@ namespace npde
             std::copy(values.begin(), values.end(), h[n].begin());
 
             const std::vector<double> nodal =
-              n == 0 ? VectorTools::point_values<1>(ref.discretization().mapping(),
-                                                    ref.discretization().dof_handler(),
-                                                    u,
-                                                    owned_points,
-                                                    nodal_evaluation) :
-                       VectorTools::point_values<1>(nodal_evaluation,
-                                                    ref.discretization().dof_handler(),
-                                                    u);
+              n == 0 ?
+                VectorTools::point_values<1>(ref.discretization().mapping(),
+                                             ref.discretization().dof_handler(),
+                                             u,
+                                             owned_points,
+                                             nodal_evaluation) :
+                VectorTools::point_values<1>(nodal_evaluation,
+                                             ref.discretization().dof_handler(),
+                                             u);
             for (unsigned int i = 0; i < owned_dofs.size(); ++i)
               h_nodal[n](owned_dofs[i]) = nodal[i];
             h_nodal[n].compress(VectorOperation::insert);
@@ -517,7 +527,10 @@ namespace npde
           h[n][q] += parameters.noise_level * h_max *
                      hashed_normal(t, points[q], parameters.noise_seed);
         for (const auto &p : support)
-          if (state.discretization().dof_handler().locally_owned_dofs().is_element(p.first))
+          if (state.discretization()
+                .dof_handler()
+                .locally_owned_dofs()
+                .is_element(p.first))
             h_nodal[n](p.first) +=
               parameters.noise_level * h_max *
               hashed_normal(t, p.second, parameters.noise_seed);
@@ -530,16 +543,18 @@ namespace npde
   template <int dim>
   double
   FieldData<dim>::local_value(
-    std::vector<VectorType>                  *r,
+    std::vector<VectorType>                 *r,
     const std::function<void(unsigned int)> &wait_for_level) const
   {
     const StateSolver<dim> &state = problem.state;
     if (r && r->size() != state.time_grid().n_steps() + 1)
-      r->assign(state.time_grid().n_steps() + 1, state.discretization().new_vector());
+      r->assign(state.time_grid().n_steps() + 1,
+                state.discretization().new_vector());
     // Through the interpolant (setup_interpolant()): per level one product
     // with M over the owned dofs and sums over them.
-    const unsigned int n_owned = state.discretization().dof_handler().n_locally_owned_dofs();
-    double             J       = 0;
+    const unsigned int n_owned =
+      state.discretization().dof_handler().n_locally_owned_dofs();
+    double J = 0;
     for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
       {
         if (wait_for_level)

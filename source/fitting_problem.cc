@@ -12,11 +12,11 @@ namespace npde
   // that the objective finds all three ready.
   template <int dim>
   FittingProblem<dim>::FittingProblem(
-    ParameterHandler           &prm,
-    const NetworkParameters    &network_parameters,
-    const MPI_Comm              comm,
-    TimerOutput                &timer,
-    ConditionalOStream         &pcout)
+    ParameterHandler        &prm,
+    const NetworkParameters &network_parameters,
+    const MPI_Comm           comm,
+    TimerOutput             &timer,
+    ConditionalOStream      &pcout)
     : problem(prm, comm, timer, pcout)
     , misfit(create_misfit<dim>(prm, problem, timer, pcout))
     , network(setup_and_create_network(network_parameters, pcout))

@@ -72,9 +72,8 @@ namespace npde
                                discretization.support_point(v.first),
                                times[n],
                                not_finite_value);
-              boundary_values[n].emplace_back(owned_dofs.index_within_set(
-                                                v.first),
-                                              v.second);
+              boundary_values[n].emplace_back(
+                owned_dofs.index_within_set(v.first), v.second);
             }
       }
     throw_if_any(discretization.communicator(), bad_value);
@@ -131,16 +130,16 @@ namespace npde
   void
   KnownTerms<dim>::add_neumann_fluxes()
   {
-    const FiniteElement<dim>        &fe  = discretization.fe();
+    const FiniteElement<dim>        &fe          = discretization.fe();
     const AffineConstraints<double> &constraints = discretization.constraints();
-    const unsigned int               dpc = fe.n_dofs_per_cell();
+    const unsigned int               dpc         = fe.n_dofs_per_cell();
     const QGauss<dim - 1>            face_quadrature(fe.degree + 1);
     FEFaceValues<dim>                fe_face_values(discretization.mapping(),
                                      fe,
                                      face_quadrature,
                                      update_values | update_quadrature_points |
                                        update_JxW_values);
-    Vector<double>                       local(dpc);
+    Vector<double>                   local(dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
     std::string                          bad_value;
     for (unsigned int n = 0; n < time_grid.n_levels(); ++n)

@@ -153,12 +153,13 @@ namespace npde
     , shared(dynamic_cast<const parallel::DistributedTriangulationBase<dim> *>(
                &problem.domain.triangulation()) == nullptr)
     // A schedule brings no more rounds than it lists.
-    , max_rounds(
-        parameters.trigger == MeshAdaptationParameters::Trigger::none ? 0 :
-        parameters.trigger == MeshAdaptationParameters::Trigger::schedule ?
-          std::min<unsigned int>(parameters.max_rounds,
-                                 parameters.schedule.size()) :
-          parameters.max_rounds)
+    , max_rounds(parameters.trigger == MeshAdaptationParameters::Trigger::none ?
+                   0 :
+                 parameters.trigger ==
+                     MeshAdaptationParameters::Trigger::schedule ?
+                   std::min<unsigned int>(parameters.max_rounds,
+                                          parameters.schedule.size()) :
+                   parameters.max_rounds)
   {
   }
 
@@ -288,7 +289,8 @@ namespace npde
   MeshAdaptation<dim>::refine()
   {
     auto              &tria      = problem.domain.triangulation();
-    const unsigned int dofs_then = problem.state.discretization().dof_handler().n_dofs();
+    const unsigned int dofs_then =
+      problem.state.discretization().dof_handler().n_dofs();
     // On a parallel::shared mesh (1D) every rank flags every cell, the same
     // way; on a distributed one each rank flags the cells it owns.
 

@@ -43,14 +43,16 @@ namespace npde
   template <int dim>
   void
   Misfit<dim>::release()
-  {}
+  {
+  }
 
 
 
   template <int dim>
   void
   Misfit<dim>::save(std::ostream &) const
-  {}
+  {
+  }
 
 
 

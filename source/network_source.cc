@@ -106,7 +106,8 @@ namespace npde
                           const std::vector<Vector<double>> &weights,
                           const Network::FirstLayers        *kept)
         : pass(network, times, coordinates, weights, kept)
-      {}
+      {
+      }
 
       void
       advance(const unsigned int           first_final,

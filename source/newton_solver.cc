@@ -37,8 +37,8 @@ namespace npde
     double norm =
       (residual_given ? residual.l2_norm() : callbacks.residual(u, residual));
     result.residuals.push_back(norm);
-    result.target = std::max(settings.relative_tolerance * norm,
-                             settings.absolute_tolerance);
+    result.target =
+      std::max(settings.relative_tolerance * norm, settings.absolute_tolerance);
     const auto failed = [&](const unsigned int iterations) {
       result.norm       = norm;
       result.iterations = iterations;
@@ -81,8 +81,8 @@ namespace npde
           {
             callbacks.apply_constraints(u);
             norm = callbacks.residual(u, residual);
-            if (norm <= (1. - 1e-4 * step) * old_norm || norm <= result.target ||
-                halving == 10)
+            if (norm <= (1. - 1e-4 * step) * old_norm ||
+                norm <= result.target || halving == 10)
               break;
             step *= 0.5;
             u.add(-step, update); // (constrained entries are set again)

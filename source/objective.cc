@@ -163,7 +163,8 @@ namespace npde
     return allow_overlap &&
            Utilities::MPI::n_mpi_processes(
              problem.domain.triangulation().get_communicator()) == 1 &&
-           MultithreadInfo::n_threads() > 1 && !problem.state.spatial_operator().has_reaction();
+           MultithreadInfo::n_threads() > 1 &&
+           !problem.state.spatial_operator().has_reaction();
   }
 
 
@@ -192,7 +193,8 @@ namespace npde
     // Trilinos vectors are made here, never in the second thread: making
     // one calls MPI (the Epetra communicator), which only this thread may.
     if (r != nullptr && r->size() != problem.state.time_grid().n_steps() + 1)
-      r->assign(problem.state.time_grid().n_steps() + 1, problem.state.discretization().new_vector());
+      r->assign(problem.state.time_grid().n_steps() + 1,
+                problem.state.discretization().new_vector());
     if (!overlap_sweeps())
       {
         problem.state.solve(&g_values);

@@ -45,7 +45,10 @@ namespace npde
     interpolated(const StateSolver<dim> &state, const Function<dim> &f)
     {
       auto v = state.discretization().new_vector();
-      VectorTools::interpolate(state.discretization().mapping(), state.discretization().dof_handler(), f, v);
+      VectorTools::interpolate(state.discretization().mapping(),
+                               state.discretization().dof_handler(),
+                               f,
+                               v);
       return v;
     }
 
@@ -72,16 +75,17 @@ namespace npde
     network_values(const FieldSources<dim> &s, const unsigned int n)
     {
       return interpolated(s.state,
-                          NetworkFunction<dim>(*s.network, s.state.time_grid().times()[n]));
+                          NetworkFunction<dim>(*s.network,
+                                               s.state.time_grid().times()[n]));
     }
 
     template <int dim>
     Output::VectorType
     g_star_values(const FieldSources<dim> &s, const unsigned int n)
     {
-      return interpolated(s.state,
-                          ExpressionFunction<dim>(*s.g_star,
-                                                  s.state.time_grid().times()[n]));
+      return interpolated(
+        s.state,
+        ExpressionFunction<dim>(*s.g_star, s.state.time_grid().times()[n]));
     }
 
 
@@ -103,9 +107,7 @@ namespace npde
          [](const S &s) {
            return s.target != nullptr && s.target->field(0) != nullptr;
          },
-         [](const S &s, const unsigned int n) {
-           return *s.target->field(n);
-         }},
+         [](const S &s, const unsigned int n) { return *s.target->field(n); }},
         {"u_minus_h",
          [](const S &s) {
            return s.target != nullptr && s.target->field(0) != nullptr;
@@ -154,11 +156,15 @@ namespace npde
     for (const OutputField<dim> &field : output_fields<dim>())
       if (field.available(sources))
         {
-          ghosted.push_back(state.discretization().ghosted(field.values(sources, n)));
+          ghosted.push_back(
+            state.discretization().ghosted(field.values(sources, n)));
           named.emplace_back(field.name, &ghosted.back());
         }
-    output.write_time_level(
-      state.discretization().dof_handler(), state.discretization().mapping(), n, state.time_grid().times()[n], named);
+    output.write_time_level(state.discretization().dof_handler(),
+                            state.discretization().mapping(),
+                            n,
+                            state.time_grid().times()[n],
+                            named);
   }
 
 
@@ -167,7 +173,7 @@ namespace npde
   void
   write_fitted_fields(Output                    &output,
                       const ForwardProblem<dim> &problem,
-                      const Misfit<dim>     &target,
+                      const Misfit<dim>         &target,
                       const Objective<dim>      &objective,
                       const Network             &network,
                       const Expression          *g_star)

@@ -70,8 +70,8 @@ namespace npde
   // one.
   template <int dim>
   void
-  PointOperators<dim>::find_points(const Quadrature<dim>     &quadrature,
-                                   const bool                 merge_shared_points,
+  PointOperators<dim>::find_points(const Quadrature<dim> &quadrature,
+                                   const bool             merge_shared_points,
                                    std::vector<unsigned int> &point_index)
   {
     const DoFHandler<dim> &dofs = discretization.dof_handler();
@@ -156,22 +156,22 @@ namespace npde
     const IndexSet &relevant_dofs = discretization.locally_relevant_dofs();
     const AffineConstraints<double> &constraints = discretization.constraints();
     const AffineConstraints<double> &none = discretization.no_constraints();
-    const unsigned int dpc = discretization.fe().n_dofs_per_cell();
-    const unsigned int nq  = quadrature.size();
+    const unsigned int dpc     = discretization.fe().n_dofs_per_cell();
+    const unsigned int nq      = quadrature.size();
     const unsigned int n_cells = discretization.n_locally_owned_cells();
 
     const std::vector<IndexSet> partition =
       Utilities::MPI::create_ascending_partitioning(communicator,
                                                     point_list.size());
     owned_points = partition[Utilities::MPI::this_mpi_process(communicator)];
-    const types::global_dof_index n_points    = owned_points.size();
+    const types::global_dof_index n_points = owned_points.size();
     const types::global_dof_index first_point =
       (owned_points.n_elements() > 0 ? *owned_points.begin() : 0);
 
-    DynamicSparsityPattern integration_dsp(dofs.n_dofs(),
+    DynamicSparsityPattern               integration_dsp(dofs.n_dofs(),
                                            n_points,
                                            relevant_dofs);
-    DynamicSparsityPattern interpolation_dsp(n_points,
+    DynamicSparsityPattern               interpolation_dsp(n_points,
                                              dofs.n_dofs(),
                                              owned_points);
     std::vector<types::global_dof_index> columns(nq);

@@ -68,12 +68,11 @@ namespace npde
 
   template <int dim>
   void
-  SpatialOperator<dim>::add_linearized_product(
-    const Vector<double>      &dfdu,
-    const OperatorCoefficients c,
-    const Transpose            transpose,
-    const VectorType          &v,
-    VectorType                &product) const
+  SpatialOperator<dim>::add_linearized_product(const Vector<double>      &dfdu,
+                                               const OperatorCoefficients c,
+                                               const Transpose   transpose,
+                                               const VectorType &v,
+                                               VectorType       &product) const
   {
     discretization.add_operator_product(c, transpose, v, product);
     if (!model.has_reaction() || c.op == 0.)
@@ -95,7 +94,7 @@ namespace npde
   // cell.
   template <int dim>
   void
-  SpatialOperator<dim>::add_linearized_matrix(const Vector<double> &dfdu,
+  SpatialOperator<dim>::add_linearized_matrix(const Vector<double>      &dfdu,
                                               const OperatorCoefficients c,
                                               const Transpose transpose,
                                               MatrixType     &matrix) const
@@ -108,7 +107,7 @@ namespace npde
     const FullMatrix<double> &phi = discretization.shape_values();
     const auto               &JxW = quadrature_points.JxW();
     const AffineConstraints<double> &constraints = discretization.constraints();
-    FullMatrix<double>                   local(dpc, dpc);
+    FullMatrix<double>               local(dpc, dpc);
     std::vector<types::global_dof_index> local_dofs(dpc);
     for (unsigned int cell = 0; cell < discretization.n_locally_owned_cells();
          ++cell)
@@ -118,8 +117,7 @@ namespace npde
         if (reaction)
           for (unsigned int q = 0; q < nq; ++q)
             {
-              const double w =
-                c.op * dfdu[cell * nq + q] * JxW[cell * nq + q];
+              const double w = c.op * dfdu[cell * nq + q] * JxW[cell * nq + q];
               for (unsigned int i = 0; i < dpc; ++i)
                 for (unsigned int j = 0; j < dpc; ++j)
                   local(i, j) += w * phi(q, i) * phi(q, j);

@@ -70,8 +70,8 @@ namespace npde
   {
     prm.enter_subsection("State solver");
     {
-      degree                    = prm.get_integer("Finite element degree");
-      source_quadrature_points  = prm.get_integer("Source quadrature points");
+      degree                   = prm.get_integer("Finite element degree");
+      source_quadrature_points = prm.get_integer("Source quadrature points");
       source_gauss_lobatto =
         (prm.get("Source quadrature rule") == "gauss-lobatto");
       if (source_gauss_lobatto && source_quadrature_points == 1)
@@ -167,9 +167,10 @@ namespace npde
         ". Use fewer time steps or a coarser mesh, or raise the limit.");
 
     space.assemble_cell_matrices();
-    source_points.setup(source_quadrature,
-                        {/*with_interpolation=*/false,
-                         /*merge_shared_points=*/parameters.source_gauss_lobatto});
+    source_points.setup(
+      source_quadrature,
+      {/*with_interpolation=*/false,
+       /*merge_shared_points=*/parameters.source_gauss_lobatto});
     quadrature_points.setup(space.quadrature(),
                             {/*with_interpolation=*/true,
                              /*merge_shared_points=*/false});
@@ -270,15 +271,15 @@ namespace npde
                                            const VectorType  &sources_new,
                                            VectorType        &known_part)
   {
-    const double k     = grid.step_size(n);
-    const double theta = grid.theta();
-    const bool   linear_step =
-      !model.has_reaction() && jacobian_is_constant && jacobian_step == k &&
-      linear_solver.is_exact() && known.same_boundary_values(n);
+    const double k           = grid.step_size(n);
+    const double theta       = grid.theta();
+    const bool   linear_step = !model.has_reaction() && jacobian_is_constant &&
+                             jacobian_step == k && linear_solver.is_exact() &&
+                             known.same_boundary_values(n);
     VectorType &sum = (linear_step ? newton_residual : known_part);
     {
-      const unsigned int n_owned    = sum.locally_owned_size();
-      const double       a          = -k * (1. - theta), b = -k * theta;
+      const unsigned int n_owned = sum.locally_owned_size();
+      const double       a = -k * (1. - theta), b = -k * theta;
       const double      *old_values = sources_old.begin();
       const double      *new_values = sources_new.begin();
       double *const      out        = sum.begin();
@@ -289,7 +290,9 @@ namespace npde
     if (linear_step)
       space.add_operator_product({0., k}, Transpose::no, u_old, sum);
     else
-      spatial.add_value(u_old, grid.times()[n - 1], {-1., k * (1. - theta)},
+      spatial.add_value(u_old,
+                        grid.times()[n - 1],
+                        {-1., k * (1. - theta)},
                         known_part);
     return linear_step;
   }

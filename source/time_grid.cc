@@ -53,8 +53,6 @@ namespace npde
 
 
 
-
-
   // Uniform steps: every step uses the very same k (not t_n − t_{n−1},
   // which differs in the last bits), so that "the matrix has not changed"
   // is an exact statement.
@@ -114,6 +112,7 @@ namespace npde
   TimeGrid::time_weight(const unsigned int n) const
   {
     const unsigned int K = n_steps();
-    return 0.5 * ((n > 0 ? step_size(n) : 0.) + (n < K ? step_size(n + 1) : 0.));
+    return 0.5 *
+           ((n > 0 ? step_size(n) : 0.) + (n < K ? step_size(n + 1) : 0.));
   }
 } // namespace npde

@@ -1,9 +1,9 @@
 // ---------------------------------------------------------------------------
 // npde: the training loop.
 // ---------------------------------------------------------------------------
+#include <npde/checkpoint.h>
 #include <npde/input_check.h>
 #include <npde/output.h>
-#include <npde/checkpoint.h>
 #include <npde/trainer.h>
 
 #include <algorithm>
@@ -92,10 +92,10 @@ namespace npde
     , directory(output_directory)
     , communicator(communicator)
     , pcout(pcout)
-    , optimizer(create_optimizer(
-        optimizer_parameters,
-        objective.learning_rate_scale(),
-        objective.trainable(optimizer_parameters.random_features)))
+    , optimizer(create_optimizer(optimizer_parameters,
+                                 objective.learning_rate_scale(),
+                                 objective.trainable(
+                                   optimizer_parameters.random_features)))
     , history_(objective.history_columns())
   {
   }
@@ -105,15 +105,20 @@ namespace npde
   // The functional's columns of the current state; for a trial that failed,
   // its measures of the fit are not defined.
   Trainer::Record
-  Trainer::make_record(const double          loss,
-                       const double          gradient_norm,
-                       const double          wall_time,
-                       const bool            accepted,
-                       const bool            evaluated) const
+  Trainer::make_record(const double loss,
+                       const double gradient_norm,
+                       const double wall_time,
+                       const bool   accepted,
+                       const bool   evaluated) const
   {
-    Record                    record{iteration, loss, gradient_norm,
-                  optimizer->learning_rate(), wall_time, accepted, {}};
-    const std::vector<double> values = objective.history_values();
+    Record                            record{iteration,
+                  loss,
+                  gradient_norm,
+                  optimizer->learning_rate(),
+                  wall_time,
+                  accepted,
+                  {}};
+    const std::vector<double>         values  = objective.history_values();
     const std::vector<HistoryColumn> &columns = history_.columns();
     for (unsigned int c = 0; c < columns.size(); ++c)
       record.columns.emplace_back(columns[c].name,
@@ -162,12 +167,13 @@ namespace npde
   Trainer::run(const unsigned int stop_after)
   {
     Timer          clock;
-    Vector<double> theta = objective.parameters();
+    Vector<double> theta   = objective.parameters();
     const bool resumed = parameters.resume && read_checkpoint(theta);
     if (resumed)
       {
         // The clock goes on from the checkpoint's time.
-        time_offset = history_.records().empty() ? 0. : history_.records().back().wall_time;
+        time_offset =
+          history_.records().empty() ? 0. : history_.records().back().wall_time;
         pcout << "   Resuming from " << directory
               << "/checkpoint.txt at iteration " << iteration << std::endl;
       }
@@ -242,13 +248,13 @@ namespace npde
             gradient = trial_gradient;
             optimizer->end_iteration(J);
           }
-        history_.records().push_back(make_record(
-          ok ? trial_J : std::numeric_limits<double>::quiet_NaN(),
-          accepted ? optimizer->masked(gradient).l2_norm() :
-                     std::numeric_limits<double>::quiet_NaN(),
-          time_offset + clock.wall_time(),
-          accepted,
-          ok));
+        history_.records().push_back(
+          make_record(ok ? trial_J : std::numeric_limits<double>::quiet_NaN(),
+                      accepted ? optimizer->masked(gradient).l2_norm() :
+                                 std::numeric_limits<double>::quiet_NaN(),
+                      time_offset + clock.wall_time(),
+                      accepted,
+                      ok));
         if (iteration % parameters.print_every == 0 ||
             iteration == parameters.n_iterations)
           history_.print(pcout, history_.records().back());
@@ -296,7 +302,7 @@ namespace npde
   // holds the last accepted network).
   void
   Trainer::stop_after_rejections(const unsigned int rejections,
-                                      const std::string &why) const
+                                 const std::string &why) const
   {
     try
       {
@@ -331,9 +337,9 @@ namespace npde
 
   void
   Trainer::adapt_mesh(const Vector<double> &theta,
-                           double               &J,
-                           Vector<double>       &gradient,
-                           const Timer          &clock)
+                      double               &J,
+                      Vector<double>       &gradient,
+                      const Timer          &clock)
   {
     objective.set_parameters(theta);
     if (before_round)
@@ -365,14 +371,15 @@ namespace npde
   // A row for θ itself (not a trial): at the start and after a round.
   void
   Trainer::record_point(const double          J,
-                             const Vector<double> &gradient,
-                             const Timer          &clock)
+                        const Vector<double> &gradient,
+                        const Timer          &clock)
   {
-    history_.records().push_back(make_record(J,
-                                  optimizer->masked(gradient).l2_norm(),
-                                  time_offset + clock.wall_time(),
-                                  true,
-                                  true));
+    history_.records().push_back(
+      make_record(J,
+                  optimizer->masked(gradient).l2_norm(),
+                  time_offset + clock.wall_time(),
+                  true,
+                  true));
     history_.print(pcout, history_.records().back());
   }
 

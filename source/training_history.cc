@@ -85,10 +85,9 @@ namespace npde
       if (!column_list[c].title.empty())
         pcout << std::setw(12) << r.columns[c].second;
     pcout << std::setw(11) << gradient_norm.str() << std::setprecision(3)
-          << std::setw(14) << r.learning_rate << std::defaultfloat
-          << std::fixed << std::setprecision(2) << std::setw(11)
-          << r.wall_time
-          << (r.accepted              ? "" :
+          << std::setw(14) << r.learning_rate << std::defaultfloat << std::fixed
+          << std::setprecision(2) << std::setw(11) << r.wall_time
+          << (r.accepted            ? "" :
               std::isfinite(r.loss) ? "  step shortened" :
                                       "  rejected")
           << std::defaultfloat << std::setprecision(6) << std::endl;

@@ -53,7 +53,9 @@ namespace npde
                  const MPI_Comm          comm)
     {
       std::vector<Vector<double>> g;
-      network.evaluate(state.time_grid().times(), state.source_operators().coordinates(), g);
+      network.evaluate(state.time_grid().times(),
+                       state.source_operators().coordinates(),
+                       g);
       const auto &points = state.source_operators().points();
       const auto &JxW    = state.source_operators().JxW();
       double      error = 0, norm = 0;
@@ -168,10 +170,8 @@ namespace npde
     {
       if (g_star)
         {
-          const auto [error, norm] = source_error(fitting.problem.state,
-                                                  fitting.network,
-                                                  *g_star,
-                                                  comm);
+          const auto [error, norm] =
+            source_error(fitting.problem.state, fitting.network, *g_star, comm);
           if (norm > 0.)
             pcout << "\n   Relative L2 error of g_theta against g*: "
                   << error / norm << std::endl;

@@ -58,7 +58,10 @@ gradient(const MPI_Comm comm, const bool check_duality)
   auto                &problem = *setup.run.problem;
   TargetDataParameters target_parameters;
   target_parameters.parse_parameters(setup.run.prm);
-  FieldData<2> target(target_parameters, problem, setup.run.timer, setup.run.pcout);
+  FieldData<2> target(target_parameters,
+                      problem,
+                      setup.run.timer,
+                      setup.run.pcout);
   target.setup();
 
   Network network(2, 20, 1., "tanh");

@@ -69,20 +69,23 @@ run_case(const std::string &name,
 
   Vector<double> gradient;
   const double   J_before    = objective.value_and_gradient(theta, gradient);
-  const auto     dofs_before = problem.state.discretization().dof_handler().n_dofs();
+  const auto     dofs_before =
+    problem.state.discretization().dof_handler().n_dofs();
   adaptation.refine();
   const double J_after = objective.value(theta);
 
   // Hanging nodes, summed over the ranks.
   AffineConstraints<double> hanging;
-  DoFTools::make_hanging_node_constraints(problem.state.discretization().dof_handler(), hanging);
+  DoFTools::make_hanging_node_constraints(
+    problem.state.discretization().dof_handler(), hanging);
   const unsigned int n_hanging = Utilities::MPI::sum(
     static_cast<unsigned int>(hanging.n_constraints()), MPI_COMM_WORLD);
   const unsigned int levels = problem.domain.triangulation().n_global_levels();
   // (1D meshes have no hanging nodes.)
   testing::check((n_hanging > 0 || dim == 1) &&
                    levels - 1 <= parameters.max_level &&
-                   problem.state.discretization().dof_handler().n_dofs() > dofs_before,
+                   problem.state.discretization().dof_handler().n_dofs() >
+                     dofs_before,
                  name + ": the round refined locally (hanging nodes, more "
                         "dofs, levels within the maximum)");
 

@@ -21,8 +21,8 @@
 // be the same number.
 // The test runs on 1 and on 2 MPI ranks.
 // ---------------------------------------------------------------------------
-#include <npde/network.h>
 #include <npde/field_data.h>
+#include <npde/network.h>
 
 #include "tests.h"
 
@@ -38,9 +38,9 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
   auto &state = problem.state;
 
   FieldData<dim> target(parsed<TargetDataParameters>(run.prm),
-                         problem,
-                         run.timer,
-                         run.pcout);
+                        problem,
+                        run.timer,
+                        run.pcout);
   target.setup();
 
   // The source at the source points: g* itself (for a small misfit), or a
@@ -64,7 +64,9 @@ check(const std::string &name, const std::string &text, const bool small_misfit)
     {
       Network network(dim, 20, 0.8, "tanh");
       network.initialize_randomly(1., 1., 3);
-      network.evaluate(state.time_grid().times(), state.source_operators().coordinates(), g);
+      network.evaluate(state.time_grid().times(),
+                       state.source_operators().coordinates(),
+                       g);
     }
   state.solve(&g);
 

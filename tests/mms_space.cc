@@ -35,11 +35,12 @@ check_spatial_rates(const std::string               &name,
       ExpressionFunction<dim> u(
         Expression("exact solution", exact, variables, {{"pi", numbers::PI}}));
       errors.push_back(
-        run.problem->state.l2_error(run.problem->state.time_grid().n_steps(), u));
+        run.problem->state.l2_error(run.problem->state.time_grid().n_steps(),
+                                    u));
       std::cout << name << ": refinements " << r << ", dofs "
-                << run.problem->state.discretization().dof_handler().n_dofs() << ", L2 error "
-                << std::scientific << std::setprecision(2) << errors.back()
-                << std::defaultfloat << std::endl;
+                << run.problem->state.discretization().dof_handler().n_dofs()
+                << ", L2 error " << std::scientific << std::setprecision(2)
+                << errors.back() << std::defaultfloat << std::endl;
     }
   for (unsigned int i = 1; i < errors.size(); ++i)
     testing::check_rate(testing::rate(errors[i - 1], errors[i]),

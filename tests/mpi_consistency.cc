@@ -52,9 +52,11 @@ norms(const MPI_Comm comm, const bool source_at_points)
     {
       const Expression            g("source", source, {"x", "y", "t"}, {});
       std::vector<Vector<double>> values(
-        state.time_grid().n_steps() + 1, Vector<double>(state.source_operators().points().size()));
+        state.time_grid().n_steps() + 1,
+        Vector<double>(state.source_operators().points().size()));
       for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
-        for (unsigned int q = 0; q < state.source_operators().points().size(); ++q)
+        for (unsigned int q = 0; q < state.source_operators().points().size();
+             ++q)
           {
             const Point<2> &x      = state.source_operators().points()[q];
             const double    xyt[3] = {x[0], x[1], state.time_grid().times()[n]};

@@ -120,10 +120,12 @@ pointwise_gradient(const Network &net, const Batch &b)
 
 
 void
-check_values_and_gradients(const std::string &a, const unsigned int d, const bool map)
+check_values_and_gradients(const std::string &a,
+                           const unsigned int d,
+                           const bool         map)
 {
-  const std::string name = a + ", d = " + std::to_string(d) +
-                           (map ? ", inputs mapped" : "");
+  const std::string name =
+    a + ", d = " + std::to_string(d) + (map ? ", inputs mapped" : "");
   Network net(d, 7, 0.75, a);
   net.initialize_randomly(1., 1., 17 + d);
   if (map)
@@ -163,7 +165,8 @@ check_values_and_gradients(const std::string &a, const unsigned int d, const boo
         {
           Network      plus = net, minus = net;
           const double h    = 1e-6 * std::max(1., std::abs(net.parameters()[j]));
-          Vector<double> theta_plus = net.parameters(), theta_minus = theta_plus;
+          Vector<double> theta_plus  = net.parameters(),
+                         theta_minus = theta_plus;
           theta_plus[j] += h;
           theta_minus[j] -= h;
           plus.set_parameters(theta_plus);
@@ -222,8 +225,8 @@ main(int argc, char **argv)
 
   // Seeding.
   {
-    Network a(2, 10, 1., "tanh"), b(2, 10, 1., "tanh"),
-      c(2, 10, 1., "tanh"), wide(2, 20, 1., "tanh");
+    Network a(2, 10, 1., "tanh"), b(2, 10, 1., "tanh"), c(2, 10, 1., "tanh"),
+      wide(2, 20, 1., "tanh");
     a.initialize_randomly(1., 1., 42);
     b.initialize_randomly(1., 1., 42);
     c.initialize_randomly(1., 1., 43);
@@ -301,7 +304,7 @@ main(int argc, char **argv)
     net.initialize_randomly(weight_std, 1., 3);
     if (weight_std == 1.)
       {
-        Vector<double> theta = net.parameters();
+        Vector<double> theta                         = net.parameters();
         theta[net.block_offset(Network::Block::w_t)] = 100.;
         theta[net.block_offset(Network::Block::eta)] = 100.;
         net.set_parameters(theta);
@@ -350,7 +353,7 @@ main(int argc, char **argv)
   {
     Network net(2, 7, 0.5, "tanh");
     net.initialize_randomly(1., 1., 5);
-    Vector<double> theta = net.parameters();
+    Vector<double> theta                             = net.parameters();
     theta[net.block_offset(Network::Block::w_t) + 3] = 100.;
     theta[net.block_offset(Network::Block::eta) + 3] = 100.;
     net.set_parameters(theta);
@@ -414,8 +417,9 @@ main(int argc, char **argv)
   // a name it does not know is refused with the names it knows.
   {
     const std::vector<std::string> names = Activation::registry().names();
-    testing::check(names == std::vector<std::string>{"relu", "sigmoid", "softplus", "tanh"},
-                   "the registry holds relu, sigmoid, softplus and tanh");
+    testing::check(
+      names == std::vector<std::string>{"relu", "sigmoid", "softplus", "tanh"},
+      "the registry holds relu, sigmoid, softplus and tanh");
     std::string message;
     try
       {
@@ -426,7 +430,8 @@ main(int argc, char **argv)
         message = error.what();
       }
     testing::check(message.find("'swish'") != std::string::npos &&
-                     message.find("relu, sigmoid, softplus or tanh") != std::string::npos,
+                     message.find("relu, sigmoid, softplus or tanh") !=
+                       std::string::npos,
                    "an unknown activation is refused with the known names");
   }
   return testing::exit_code();

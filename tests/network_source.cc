@@ -55,9 +55,11 @@ subsection State solver
                         (dim == 2 ? std::vector<double>{0.5, 1.} :
                                     std::vector<double>{0.5, 1., 1.}));
   std::vector<Vector<double>> g;
-  network.evaluate(state.time_grid().times(), state.source_operators().coordinates(), g);
+  network.evaluate(state.time_grid().times(),
+                   state.source_operators().coordinates(),
+                   g);
 
-  const auto &       fe = state.discretization().dof_handler().get_fe();
+  const auto           &fe = state.discretization().dof_handler().get_fe();
   const Quadrature<dim> quadrature =
     (lobatto ? Quadrature<dim>(QGaussLobatto<dim>(degree + 1)) :
                Quadrature<dim>(QGauss<dim>(degree + 1)));
@@ -75,12 +77,15 @@ subsection State solver
   double worst = 0;
   for (const unsigned int n : {0u, 4u, 8u})
     {
-      typename StateSolver<dim>::VectorType G(state.discretization().dof_handler().locally_owned_dofs(),
-                                   MPI_COMM_WORLD),
-        G_reference(state.discretization().dof_handler().locally_owned_dofs(), MPI_COMM_WORLD);
+      typename StateSolver<dim>::VectorType G(
+        state.discretization().dof_handler().locally_owned_dofs(),
+        MPI_COMM_WORLD),
+        G_reference(state.discretization().dof_handler().locally_owned_dofs(),
+                    MPI_COMM_WORLD);
       G = 0.;
       state.source_operators().add_integrals(g[n], G);
-      for (const auto &cell : state.discretization().dof_handler().active_cell_iterators())
+      for (const auto &cell :
+           state.discretization().dof_handler().active_cell_iterators())
         if (cell->is_locally_owned())
           {
             fe_values.reinit(cell);
@@ -88,12 +93,14 @@ subsection State solver
             for (unsigned int q = 0; q < quadrature.size(); ++q)
               {
                 const Point<dim> x = fe_values.quadrature_point(q);
-                const double     v = network.value(state.time_grid().times()[n], &x[0]);
+                const double     v =
+                  network.value(state.time_grid().times()[n], &x[0]);
                 for (unsigned int i = 0; i < fe.n_dofs_per_cell(); ++i)
                   local(i) += v * fe_values.shape_value(i, q) * fe_values.JxW(q);
               }
             cell->get_dof_indices(dofs);
-            state.discretization().constraints().distribute_local_to_global(local, dofs, G_reference);
+            state.discretization().constraints().distribute_local_to_global(
+              local, dofs, G_reference);
           }
       G_reference.compress(VectorOperation::add);
       const double norm = G_reference.l2_norm();
@@ -114,7 +121,8 @@ subsection State solver
   std::set<std::array<double, dim>> distinct;
   std::set<unsigned int>            vertices;
   unsigned int                      n_cells = 0;
-  for (const auto &cell : state.discretization().dof_handler().active_cell_iterators())
+  for (const auto &cell :
+       state.discretization().dof_handler().active_cell_iterators())
     if (cell->is_locally_owned())
       {
         ++n_cells;
@@ -129,7 +137,7 @@ subsection State solver
         for (const unsigned int v : cell->vertex_indices())
           vertices.insert(cell->vertex_index(v));
       }
-  const std::size_t n_points = state.source_operators().points().size();
+  const std::size_t n_points     = state.source_operators().points().size();
   const auto        on_all_ranks = [](const bool ok) {
     return Utilities::MPI::min(ok ? 1 : 0, MPI_COMM_WORLD) == 1;
   };

@@ -49,11 +49,11 @@ struct Training : testing::Fit<2>
   {
     std::filesystem::create_directories(directory);
     Trainer trainer(parsed<TrainerParameters>(run.prm),
-                       parsed<OptimizerParameters>(run.prm),
-                       objective,
-                                              directory,
-                       fitting.problem.domain.triangulation().get_communicator(),
-                       run.pcout);
+                    parsed<OptimizerParameters>(run.prm),
+                    objective,
+                    directory,
+                    fitting.problem.domain.triangulation().get_communicator(),
+                    run.pcout);
     trainer.run(stop_after);
     return trainer.history();
   }

@@ -24,7 +24,8 @@ namespace npde
     /// Whether a round is due after @p iteration, given the losses of the
     /// accepted iterations since the last round (or the start).
     virtual bool
-    due(const unsigned int iteration, const std::vector<double> &losses) const = 0;
+    due(const unsigned int         iteration,
+        const std::vector<double> &losses) const = 0;
 
     /// One round; false if nothing changed.
     virtual bool

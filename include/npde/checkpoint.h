@@ -39,9 +39,9 @@ namespace npde
 
   /// The text of a checkpoint.
   std::string
-  checkpoint_text(const Fingerprint     &fingerprint,
-                  const unsigned int     iteration,
-                  const Vector<double>  &theta,
+  checkpoint_text(const Fingerprint       &fingerprint,
+                  const unsigned int       iteration,
+                  const Vector<double>    &theta,
                   const Optimizer         &optimizer,
                   const ReducedFunctional &functional,
                   const TrainingHistory   &history);

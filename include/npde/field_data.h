@@ -102,9 +102,9 @@ namespace npde
      * over the ranks.
      */
     double
-    local_value(std::vector<VectorType>                  *r,
-                const std::function<void(unsigned int)> &wait_for_level)
-      const override;
+    local_value(
+      std::vector<VectorType>                 *r,
+      const std::function<void(unsigned int)> &wait_for_level) const override;
 
     /// max |h| (the paper's relative RMSE).
     double

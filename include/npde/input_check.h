@@ -68,13 +68,13 @@ namespace npde
    */
   template <int dim>
   void
-  note_bad_value(std::string             &message,
-                 const std::string       &parameter,
-                 const std::string       &formula,
-                 const double             value,
+  note_bad_value(std::string              &message,
+                 const std::string        &parameter,
+                 const std::string        &formula,
+                 const double              value,
                  const dealii::Point<dim> &x,
-                 const double             t,
-                 const std::string       &what)
+                 const double              t,
+                 const std::string        &what)
   {
     if (!message.empty())
       return;

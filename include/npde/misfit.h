@@ -57,8 +57,9 @@ namespace npde
      * read.
      */
     virtual double
-    local_value(std::vector<VectorType>                  *r,
-                const std::function<void(unsigned int)> &wait_for_level) const = 0;
+    local_value(
+      std::vector<VectorType>                 *r,
+      const std::function<void(unsigned int)> &wait_for_level) const = 0;
 
     /// The scale of the data: the relative RMSE is sqrt(J_m)/data_scale()
     /// (max |h| for the paper's definition).
@@ -115,10 +116,10 @@ namespace npde
   template <template <int> class Implementation>
   struct MisfitRegistration
   {
-    MisfitRegistration(const std::string &name,
-                       const std::string &description,
-                       const std::function<void(ParameterHandler &)>
-                         &declare_parameters = {})
+    MisfitRegistration(
+      const std::string                             &name,
+      const std::string                             &description,
+      const std::function<void(ParameterHandler &)> &declare_parameters = {})
     {
       add<1>(name, description, declare_parameters);
       add<2>(name, description, declare_parameters);
@@ -128,8 +129,8 @@ namespace npde
   private:
     template <int dim>
     static void
-    add(const std::string                              &name,
-        const std::string                              &description,
+    add(const std::string                             &name,
+        const std::string                             &description,
         const std::function<void(ParameterHandler &)> &declare_parameters)
     {
       MisfitRegistry<dim>::instance().add(
@@ -143,7 +144,8 @@ namespace npde
             Implementation<dim>::create(name, prm, problem, timer, pcout));
         },
         // Each implementation's parameters are declared once.
-        dim == 2 ? declare_parameters : std::function<void(ParameterHandler &)>());
+        dim == 2 ? declare_parameters :
+                   std::function<void(ParameterHandler &)>());
     }
   };
 

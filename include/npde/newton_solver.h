@@ -41,8 +41,7 @@ namespace npde
     struct Callbacks
     {
       /// @p residual = R(u); returns ‖R(u)‖.
-      std::function<double(const VectorType &u, VectorType &residual)>
-        residual;
+      std::function<double(const VectorType &u, VectorType &residual)> residual;
       /// Make the Jacobian at @p u ready for solve_with_jacobian() (the
       /// callback may keep a Jacobian that has not changed).
       std::function<void(const VectorType &u)> setup_jacobian;
@@ -62,11 +61,11 @@ namespace npde
     /// How a solve went.
     struct Result
     {
-      bool                converged = false;
+      bool                converged  = false;
       unsigned int        iterations = 0;
       std::vector<double> residuals; // ‖R‖ at the start and after each step
-      double              norm       = 0; // the last residual (or update) norm
-      double              target     = 0;
+      double              norm   = 0; // the last residual (or update) norm
+      double              target = 0;
       unsigned int        linear_solves     = 0;
       unsigned int        linear_iterations = 0;
     };

@@ -20,8 +20,8 @@
 #define npde_objective_h
 
 #include <npde/adjoint_solver.h>
-#include <npde/network.h>
 #include <npde/misfit.h>
+#include <npde/network.h>
 #include <npde/network_source.h>
 #include <npde/reduced_functional.h>
 
@@ -126,12 +126,12 @@ namespace npde
     forward(const Vector<double>                               &theta,
             std::vector<typename StateSolver<dim>::VectorType> *r);
 
-    const ObjectiveParameters    parameters_;
-    ForwardProblem<dim>         &problem;
-    Misfit<dim>                 &misfit;
-    TimerOutput                 &timer;
-    AdjointSolver<dim>           adjoint_solver;
-    NetworkSource                network_source;
+    const ObjectiveParameters parameters_;
+    ForwardProblem<dim>      &problem;
+    Misfit<dim>              &misfit;
+    TimerOutput              &timer;
+    AdjointSolver<dim>        adjoint_solver;
+    NetworkSource             network_source;
     // The parametric terms, whose blocks make up θ in this order.
     std::vector<ParametricTerm *> terms;
     std::vector<Vector<double>>   g_values;
@@ -139,8 +139,8 @@ namespace npde
     // r^n and the network's weights, kept between calls (no allocations).
     std::vector<typename StateSolver<dim>::VectorType> misfit_gradient;
     std::vector<Vector<double>>                        weights;
-    double last_data_misfit = 0.;
-    boost::signals2::scoped_connection mesh_change;
+    double                                             last_data_misfit = 0.;
+    boost::signals2::scoped_connection                 mesh_change;
   };
 
   /// What a Taylor test measured.

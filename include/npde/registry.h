@@ -152,11 +152,11 @@ namespace npde
   struct Registration
   {
     Registration(
-      const std::string &name,
-      const std::string &description,
-      const typename Registry<Interface, Arguments...>::Factory     &factory,
-      const typename Registry<Interface, Arguments...>::Declaration &declaration =
-        {})
+      const std::string                                         &name,
+      const std::string                                         &description,
+      const typename Registry<Interface, Arguments...>::Factory &factory,
+      const typename Registry<Interface, Arguments...>::Declaration
+        &declaration = {})
     {
       Registry<Interface, Arguments...>::instance().add(name,
                                                         description,

@@ -113,8 +113,8 @@ namespace npde
      * final, so that another thread can already use it (Objective::forward).
      */
     void
-    solve(const std::vector<Vector<double>> *source_at_points = nullptr,
-          const std::function<void(unsigned int)> &level_done = {});
+    solve(const std::vector<Vector<double>>       *source_at_points = nullptr,
+          const std::function<void(unsigned int)> &level_done       = {});
 
     /// U^n of the last sweep, distributed (no ghost entries).
     const VectorType &
@@ -212,7 +212,8 @@ namespace npde
 
     /// The InputError of a Newton solve that failed at step n.
     InputError
-    newton_failure(const unsigned int n, const NewtonSolver::Result &result) const;
+    newton_failure(const unsigned int          n,
+                   const NewtonSolver::Result &result) const;
 
     const StateSolverParameters parameters;
     const Model<dim>           &model;
@@ -243,7 +244,7 @@ namespace npde
       const VectorType *known_part;
     } current = {0, 0., 0., 0., nullptr};
     NewtonSolver::Callbacks newton_callbacks;
-    Statistics stats;
+    Statistics              stats;
   };
 } // namespace npde
 

@@ -31,9 +31,9 @@
 #include <deal.II/base/timer.h>
 
 #include <npde/adaptation_rounds.h>
+#include <npde/optimizer.h>
 #include <npde/reduced_functional.h>
 #include <npde/training_history.h>
-#include <npde/optimizer.h>
 
 #include <functional>
 #include <iosfwd>
@@ -89,9 +89,8 @@ namespace npde
      * adaptation (the checkpoint holds no mesh).
      */
     void
-    set_mesh_adaptation(
-      AdaptationRounds                        &adaptation,
-      const std::function<void(unsigned int)> &before_round);
+    set_mesh_adaptation(AdaptationRounds                        &adaptation,
+                        const std::function<void(unsigned int)> &before_round);
 
     /**
      * Train until `Number of iterations`. With `Resume = true` and a
@@ -145,14 +144,14 @@ namespace npde
                const Timer          &clock);
 
     const TrainerParameters parameters;
-    ReducedFunctional      &objective;
+    ReducedFunctional                &objective;
     const std::string       directory;
     const MPI_Comm          communicator;
     ConditionalOStream     &pcout;
-    std::unique_ptr<Optimizer> optimizer;
+    std::unique_ptr<Optimizer>        optimizer;
     unsigned int            iteration = 0;
-    TrainingHistory         history_;
-    AdaptationRounds       *adaptation = nullptr;
+    TrainingHistory                   history_;
+    AdaptationRounds                 *adaptation = nullptr;
     std::function<void(unsigned int)> before_round;
     // The losses of the accepted iterations since the last round.
     std::vector<double> round_losses;

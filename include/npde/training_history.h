@@ -77,10 +77,10 @@ namespace npde
      * stream ended early.
      */
     bool
-    read_row(std::istream                                    &in,
+    read_row(std::istream                                     &in,
              const std::function<double(const std::string &)> &number,
              const std::function<double(const std::string &)> &count,
-             Record                                          &record) const;
+             Record                                           &record) const;
 
   private:
     const std::vector<HistoryColumn> column_list;
