@@ -11,7 +11,6 @@
 #include <deal.II/base/timer.h>
 #include <deal.II/base/utilities.h>
 
-#include <npde/field_data.h>
 #include <npde/fitting_problem.h>
 #include <npde/objective.h>
 #include <npde/output.h>
@@ -87,8 +86,7 @@ namespace npde
                                Utilities::MPI::this_mpi_process(comm) == 0);
       OutputParameters     output_parameters;
       NetworkParameters    network_parameters;
-      TargetDataParameters target_parameters;
-      parse_all(prm, output_parameters, network_parameters, target_parameters);
+      parse_all(prm, output_parameters, network_parameters);
       Output output(output_parameters, comm);
       output.write_run_record(prm,
                               command_line,

@@ -271,16 +271,13 @@ namespace npde
       // (With overlapped sweeps: the part left after the adjoint sweep.)
       TimerOutput::Scope t(timer, "network: backward");
       // Each term's gradient into its block of θ.
-      if (terms.size() == 1)
-        backward[0]->add_to(local);
-      else
-        for (unsigned int b = 0, offset = 0; b < terms.size(); ++b)
-          {
-            Vector<double> block(terms[b]->parameters().size());
-            backward[b]->add_to(block);
-            for (unsigned int i = 0; i < block.size(); ++i)
-              local[offset++] = block[i];
-          }
+      for (unsigned int b = 0, offset = 0; b < terms.size(); ++b)
+        {
+          Vector<double> block(terms[b]->parameters().size());
+          backward[b]->add_to(block);
+          std::copy(block.begin(), block.end(), local.begin() + offset);
+          offset += block.size();
+        }
     }
     // Every rank holds its own points' part; θ and ∇J are the same on all.
     gradient.reinit(n_parameters());
@@ -355,18 +352,13 @@ namespace npde
   Objective<dim>::set_parameters(const Vector<double> &theta)
   {
     AssertDimension(theta.size(), n_parameters());
-    if (terms.size() == 1)
-      {
-        terms[0]->set_parameters(theta);
-        return;
-      }
     unsigned int offset = 0;
     for (ParametricTerm *term : terms)
       {
         Vector<double> block(term->parameters().size());
-        for (double &x : block)
-          x = theta[offset++];
+        std::copy_n(theta.begin() + offset, block.size(), block.begin());
         term->set_parameters(block);
+        offset += block.size();
       }
   }
 
