@@ -101,28 +101,26 @@ namespace npde
     homogeneous_constraints.clear();
     homogeneous_constraints.reinit(relevant_dofs);
     DoFTools::make_hanging_node_constraints(dofs, homogeneous_constraints);
-    std::map<types::global_dof_index, double> dirichlet_values;
     for (const types::boundary_id id : model.dirichlet_boundary_ids())
-      {
-        VectorTools::interpolate_boundary_values(mapping_q,
-                                                 dofs,
-                                                 id,
-                                                 Functions::ZeroFunction<dim>(),
-                                                 homogeneous_constraints);
-        VectorTools::interpolate_boundary_values(mapping_q,
-                                                 dofs,
-                                                 id,
-                                                 Functions::ZeroFunction<dim>(),
-                                                 dirichlet_values);
-      }
+      VectorTools::interpolate_boundary_values(mapping_q,
+                                               dofs,
+                                               id,
+                                               Functions::ZeroFunction<dim>(),
+                                               homogeneous_constraints);
     homogeneous_constraints.close();
     empty_constraints.clear();
     empty_constraints.close();
 
+    // The owned dofs whose value the closed constraints fix to zero (a line
+    // without entries): the Dirichlet dofs, and hanging dofs whose parents
+    // all are. distribute_homogeneous_constraints() zeroes them before the
+    // hanging-node values are distributed, which gives any hanging dof among
+    // them its interpolated value again.
     dirichlet_dofs.clear();
-    for (const auto &entry : dirichlet_values)
-      if (owned_dofs.is_element(entry.first))
-        dirichlet_dofs.push_back(owned_dofs.index_within_set(entry.first));
+    for (const types::global_dof_index i : owned_dofs)
+      if (homogeneous_constraints.is_constrained(i) &&
+          homogeneous_constraints.get_constraint_entries(i)->empty())
+        dirichlet_dofs.push_back(owned_dofs.index_within_set(i));
   }
 
 
