@@ -66,7 +66,7 @@ namespace npde
 
   std::unique_ptr<Optimizer>
   AdamParameters::create_optimizer(const OptimizerParameters &parameters,
-                                   const double               scale,
+                                   const Vector<double>      &scale,
                                    const std::vector<bool>   &trainable) const
   {
     return std::make_unique<Adam>(parameters, *this, scale, trainable);
@@ -76,7 +76,7 @@ namespace npde
 
   Adam::Adam(const OptimizerParameters &parameters,
              const AdamParameters      &adam_parameters,
-             const double               scale,
+             const Vector<double>      &scale,
              const std::vector<bool>   &trainable)
     : Optimizer(parameters, scale, trainable)
     , adam_parameters(adam_parameters)
@@ -105,7 +105,7 @@ namespace npde
     const unsigned int t  = adam_steps + 1;
     const double       c1 = 1. - std::pow(b1, t), c2 = 1. - std::pow(b2, t);
     for (unsigned int j = 0; j < g.size(); ++j)
-      trial[j] -= alpha * scale * (m_trial[j] / c1) /
+      trial[j] -= alpha * scale[j] * (m_trial[j] / c1) /
                   (std::sqrt(v_trial[j] / c2) + adam_parameters.epsilon);
     return trial;
   }

@@ -29,11 +29,11 @@ namespace npde
     : model(model)
     , tria(triangulation)
     , mpi_communicator(triangulation.get_communicator())
-    , timer(timer)
     , finite_element(degree)
     , mapping_q(degree)
     , gauss(degree + 1)
     , dofs(triangulation)
+    , condensed_operators(*this, model.has_advection(), timer)
   {
   }
 
@@ -49,7 +49,7 @@ namespace npde
     DoFTools::extract_locally_relevant_dofs(dofs, relevant_dofs);
     setup_constraints();
     setup_sparsity_patterns();
-    product_buffer.reinit(owned_dofs, mpi_communicator);
+    condensed_operators.distribute_dofs();
   }
 
 
@@ -125,10 +125,8 @@ namespace npde
 
 
 
-  // The pattern of the condensed Jacobian Cᵀ J C, and that of Cᵀ L with
-  // condensed rows and all columns, which the operators use: applied to a
-  // vector with its Dirichlet and hanging-node values, Cᵀ L gives the linear
-  // part of a residual.
+  // The pattern of the condensed Jacobian Cᵀ J C (the operators' pattern
+  // is their own).
   template <int dim>
   void
   Discretization<dim>::setup_sparsity_patterns()
@@ -141,24 +139,6 @@ namespace npde
                                     homogeneous_constraints,
                                     false);
     SparsityTools::distribute_sparsity_pattern(condensed_sparsity,
-                                               owned_dofs,
-                                               mpi_communicator,
-                                               relevant_dofs);
-
-    operator_sparsity.reinit(dofs.n_dofs(), dofs.n_dofs(), relevant_dofs);
-    std::vector<types::global_dof_index> local_dofs(
-      finite_element.n_dofs_per_cell());
-    for (const auto &cell : dofs.active_cell_iterators())
-      if (cell->is_locally_owned())
-        {
-          cell->get_dof_indices(local_dofs);
-          homogeneous_constraints.add_entries_local_to_global(local_dofs,
-                                                              empty_constraints,
-                                                              local_dofs,
-                                                              operator_sparsity,
-                                                              false);
-        }
-    SparsityTools::distribute_sparsity_pattern(operator_sparsity,
                                                owned_dofs,
                                                mpi_communicator,
                                                relevant_dofs);
@@ -280,8 +260,7 @@ namespace npde
         }
     throw_if_any(mpi_communicator, bad_value);
 
-    operators.clear();
-    mass_operator = &operator_matrix({1., 0.}, Transpose::no);
+    condensed_operators.reset();
   }
 
 
@@ -313,84 +292,6 @@ namespace npde
           k.mass * cell_mass[c](i, j) + k.op * (transpose == Transpose::yes ?
                                                   cell_operator[c](j, i) :
                                                   cell_operator[c](i, j));
-  }
-
-
-
-  // The operators Cᵀ(c_M M + c_A A) are built on first use for each
-  // coefficient pair and kept until the mesh changes: a time loop with
-  // uniform steps needs two or three of them.
-  template <int dim>
-  const typename Discretization<dim>::OperatorMatrix &
-  Discretization<dim>::operator_matrix(const OperatorCoefficients k,
-                                       const Transpose transpose) const
-  {
-    // M and the diffusion part of A are symmetric: only advection makes the
-    // transpose a different matrix.
-    const bool transposed =
-      transpose == Transpose::yes && model.has_advection();
-    OperatorMatrix &result =
-      operators[std::make_tuple(k.mass, k.op, transposed)];
-    std::unique_ptr<MatrixType> &matrix = result.matrix;
-    if (matrix)
-      return result;
-
-    TimerOutput::Scope scope(timer, "state: operator matrices");
-    matrix = std::make_unique<MatrixType>();
-    matrix->reinit(owned_dofs, owned_dofs, operator_sparsity, mpi_communicator);
-    const unsigned int                   dpc = finite_element.n_dofs_per_cell();
-    FullMatrix<double>                   local(dpc, dpc);
-    std::vector<types::global_dof_index> local_dofs(dpc);
-    for (unsigned int c = 0; c < n_local_cells; ++c)
-      {
-        cell_dofs(c, local_dofs);
-        cell_matrix(c, k, transposed ? Transpose::yes : Transpose::no, local);
-        homogeneous_constraints.distribute_local_to_global(
-          local, local_dofs, empty_constraints, local_dofs, *matrix);
-      }
-    matrix->compress(VectorOperation::add);
-    result.local.reinit(*matrix);
-    return result;
-  }
-
-
-
-  template <int dim>
-  void
-  Discretization<dim>::add_operator_product(const OperatorCoefficients k,
-                                            const Transpose   transpose,
-                                            const VectorType &src,
-                                            VectorType       &dst) const
-  {
-    const OperatorMatrix &op = operator_matrix(k, transpose);
-    if (!op.local.empty())
-      op.local.vmult(dst.begin(), src.begin(), true);
-    else
-      add_product(*op.matrix, src, dst);
-  }
-
-
-
-  template <int dim>
-  void
-  Discretization<dim>::mass_product(const VectorType &u, VectorType &out) const
-  {
-    if (!mass_operator->local.empty())
-      mass_operator->local.vmult(out.begin(), u.begin());
-    else
-      mass_operator->matrix->vmult(out, u);
-  }
-
-
-
-  template <int dim>
-  void
-  Discretization<dim>::add_product(const MatrixType &A,
-                                   const VectorType &src,
-                                   VectorType       &dst) const
-  {
-    A.vmult(product_buffer, src);
-    dst += product_buffer;
   }
 
 
@@ -541,6 +442,13 @@ namespace npde
   Discretization<dim>::shape_values() const
   {
     return shape_table;
+  }
+
+  template <int dim>
+  const CondensedOperators<dim> &
+  Discretization<dim>::operators() const
+  {
+    return condensed_operators;
   }
 
 

@@ -1,17 +1,14 @@
 // ---------------------------------------------------------------------------
 // npde: field data h and their misfit.
 // ---------------------------------------------------------------------------
-#include <deal.II/base/mpi_remote_point_evaluation.h>
-
 #include <deal.II/dofs/dof_tools.h>
 
-#include <deal.II/numerics/vector_tools_evaluate.h>
 #include <deal.II/numerics/vector_tools_interpolate.h>
 
 #include <npde/field_data.h>
 #include <npde/input_check.h>
-
-#include <boost/functional/hash.hpp>
+#include <npde/noise.h>
+#include <npde/reference_simulation.h>
 
 #include <cmath>
 #include <cstring>
@@ -125,52 +122,7 @@ namespace npde
     h.assign(state.time_grid().n_steps() + 1, Vector<double>());
 
     if (parameters.source == TargetDataParameters::Source::expression)
-      {
-        std::vector<std::string> variables = coordinate_names(dim);
-        variables.push_back("t");
-        const Expression expression(
-          "Target data/Expression",
-          parameters.expression,
-          variables,
-          parse_constants(problem.model_parameters.constants,
-                          "Model/Constants",
-                          dim));
-        const auto &points = state.quadrature_operators().points();
-        h_nodal.assign(state.time_grid().n_steps() + 1,
-                       state.discretization().new_vector());
-        std::string bad_value;
-        for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
-          {
-            h[n].reinit(points.size());
-            for (unsigned int q = 0; q < points.size(); ++q)
-              {
-                double xt[dim + 1];
-                for (unsigned int d = 0; d < dim; ++d)
-                  xt[d] = points[q][d];
-                xt[dim] = state.time_grid().times()[n];
-                h[n][q] = expression(xt);
-                if (!std::isfinite(h[n][q]) && bad_value.empty())
-                  {
-                    std::ostringstream message;
-                    message << "Parameter 'Target data/Expression' = \""
-                            << parameters.expression << "\" gives " << h[n][q]
-                            << " at x = (" << points[q]
-                            << "), t = " << state.time_grid().times()[n]
-                            << ": the data must be finite. Change the "
-                               "expression so that it is defined everywhere "
-                               "in the domain and for all times in [0, T].";
-                    bad_value = message.str();
-                  }
-              }
-            VectorTools::interpolate(
-              state.discretization().mapping(),
-              state.discretization().dof_handler(),
-              ExpressionFunction<dim>(expression, state.time_grid().times()[n]),
-              h_nodal[n]);
-          }
-        throw_if_any(problem.domain.triangulation().get_communicator(),
-                     bad_value);
-      }
+      compute_expression_data();
     else
       compute_reference_simulation();
 
@@ -199,6 +151,60 @@ namespace npde
       state.discretization().distribute_hanging_node_values(v);
 
     setup_interpolant();
+  }
+
+
+
+  // h(t, x) at the quadrature points, and interpolated for the displayed
+  // field, at every time level; a value that is not finite is named.
+  template <int dim>
+  void
+  FieldData<dim>::compute_expression_data()
+  {
+    const StateSolver<dim>  &state     = problem.state;
+    std::vector<std::string> variables = coordinate_names(dim);
+    variables.push_back("t");
+    const Expression expression(
+      "Target data/Expression",
+      parameters.expression,
+      variables,
+      parse_constants(problem.model_parameters.constants,
+                      "Model/Constants",
+                      dim));
+    const auto &points = state.quadrature_operators().points();
+    h_nodal.assign(state.time_grid().n_steps() + 1,
+                   state.discretization().new_vector());
+    std::string bad_value;
+    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
+      {
+        h[n].reinit(points.size());
+        for (unsigned int q = 0; q < points.size(); ++q)
+          {
+            double xt[dim + 1];
+            for (unsigned int d = 0; d < dim; ++d)
+              xt[d] = points[q][d];
+            xt[dim] = state.time_grid().times()[n];
+            h[n][q] = expression(xt);
+            if (!std::isfinite(h[n][q]) && bad_value.empty())
+              {
+                std::ostringstream message;
+                message << "Parameter 'Target data/Expression' = \""
+                        << parameters.expression << "\" gives " << h[n][q]
+                        << " at x = (" << points[q]
+                        << "), t = " << state.time_grid().times()[n]
+                        << ": the data must be finite. Change the "
+                           "expression so that it is defined everywhere "
+                           "in the domain and for all times in [0, T].";
+                bad_value = message.str();
+              }
+          }
+        VectorTools::interpolate(
+          state.discretization().mapping(),
+          state.discretization().dof_handler(),
+          ExpressionFunction<dim>(expression, state.time_grid().times()[n]),
+          h_nodal[n]);
+      }
+    throw_if_any(problem.domain.triangulation().get_communicator(), bad_value);
   }
 
 
@@ -267,246 +273,27 @@ namespace npde
 
 
 
-  // The reference run: the same model with the source s + g*, on the
-  // training mesh or a refined copy, with m steps per training step. On a
-  // mesh of its own it is solved once and kept, so that after a mesh
-  // adaptation round (MeshAdaptation) h is re-evaluated at the new training
-  // points: exactly the same function h as before. On the training mesh
-  // itself the data are the discrete solution on that mesh, so a changed
-  // mesh means a new reference run.
-  template <int dim>
-  struct FieldData<dim>::Reference
-  {
-    Reference(const TargetDataParameters &parameters,
-              const ForwardProblem<dim>  &problem,
-              ConditionalOStream         &pcout)
-      : m(parameters.reference_time_refinement)
-      , same_mesh(parameters.reference_refinements == 0)
-      , model(reference_model(parameters, problem))
-      , domain(reference_domain(parameters, problem),
-               problem.domain.triangulation().get_communicator())
-      // (On MPI_COMM_SELF: its summary is never printed, and a TimerOutput
-      // on a communicator prints a warning banner when it is destroyed
-      // while an error propagates.)
-      , quiet(MPI_COMM_SELF, pcout, TimerOutput::never, TimerOutput::wall_times)
-      , solver(problem.state_parameters,
-               reference_time(parameters, problem),
-               model,
-               same_mesh ? problem.domain.triangulation() :
-                           domain.triangulation(),
-               quiet,
-               pcout)
-    {
-      if (!same_mesh)
-        domain.create_mesh();
-      pcout << "   Target data: reference simulation with the target source "
-               "on "
-            << (same_mesh ? "the training mesh" :
-                            "a mesh refined " +
-                              std::to_string(parameters.reference_refinements) +
-                              " more times")
-            << ", " << problem.time_parameters.n_steps * m << " steps"
-            << std::endl;
-    }
-
-    static ModelParameters
-    reference_model(const TargetDataParameters &parameters,
-                    const ForwardProblem<dim>  &problem)
-    {
-      // (g* itself was checked when FieldData was built.)
-      ModelParameters model_parameters = problem.model_parameters;
-      model_parameters.source = "(" + model_parameters.source + ") + (" +
-                                parameters.target_source + ")";
-      return model_parameters;
-    }
-
-    static DomainParameters
-    reference_domain(const TargetDataParameters &parameters,
-                     const ForwardProblem<dim>  &problem)
-    {
-      DomainParameters domain_parameters = problem.domain_parameters;
-      domain_parameters.global_refinements += parameters.reference_refinements;
-      domain_parameters.refinements_parameter =
-        "'Domain/Global refinements' + 'Target data/Reference extra "
-        "refinements' (the reference simulation's mesh)";
-      return domain_parameters;
-    }
-
-    static TimeParameters
-    reference_time(const TargetDataParameters &parameters,
-                   const ForwardProblem<dim>  &problem)
-    {
-      TimeParameters time_parameters = problem.time_parameters;
-      time_parameters.n_steps *= parameters.reference_time_refinement;
-      return time_parameters;
-    }
-
-    const unsigned int m;
-    const bool         same_mesh;
-    const Model<dim>   model;
-    Domain<dim>        domain;
-    TimerOutput        quiet;
-    StateSolver<dim>   solver;
-  };
-
-
-
   template <int dim>
   FieldData<dim>::~FieldData() = default;
 
 
 
-  // A g* that is not finite somewhere would show only as a failing
-  // reference simulation: check it at the training mesh's quadrature points
-  // and time levels first, and name it.
-  template <int dim>
-  void
-  FieldData<dim>::check_target_source() const
-  {
-    const StateSolver<dim> &state = problem.state;
-    std::string             bad_value;
-    for (unsigned int n = 0;
-         n <= state.time_grid().n_steps() && bad_value.empty();
-         ++n)
-      for (const Point<dim> &x : state.quadrature_operators().points())
-        {
-          double xt[dim + 1];
-          for (unsigned int d = 0; d < dim; ++d)
-            xt[d] = x[d];
-          xt[dim]        = state.time_grid().times()[n];
-          const double g = (*g_star)(xt);
-          if (!std::isfinite(g))
-            {
-              std::ostringstream message;
-              message << "Parameter 'Target data/Target source' = \""
-                      << parameters.target_source << "\" gives " << g
-                      << " at x = (" << x
-                      << "), t = " << state.time_grid().times()[n]
-                      << ": g* must be finite. Change the expression so "
-                         "that it is defined everywhere in the domain and "
-                         "for all times in [0, T].";
-              bad_value = message.str();
-              break;
-            }
-        }
-    throw_if_any(problem.domain.triangulation().get_communicator(), bad_value);
-  }
-
-
-
+  // The reference run is made once and kept while its data can be
+  // re-evaluated on a new mesh (reference_simulation.h).
   template <int dim>
   void
   FieldData<dim>::compute_reference_simulation()
   {
-    const StateSolver<dim> &state = problem.state;
-
     if (!reference)
-      {
-        check_target_source();
-        reference = std::make_unique<Reference>(parameters, problem, pcout);
-        reference->solver.setup();
-        reference->solver.solve();
-      }
-    const StateSolver<dim> &ref       = reference->solver;
-    const unsigned int      m         = reference->m;
-    const bool              same_mesh = reference->same_mesh;
-
-    // The support points of the owned dofs of the training space, for the
-    // displayed field h.
-    std::map<types::global_dof_index, Point<dim>> support;
-    DoFTools::map_dofs_to_support_points(state.discretization().mapping(),
-                                         state.discretization().dof_handler(),
-                                         support);
-    std::vector<types::global_dof_index> owned_dofs;
-    std::vector<Point<dim>>              owned_points;
-    for (const auto &p : support)
-      if (state.discretization().dof_handler().locally_owned_dofs().is_element(
-            p.first))
-        {
-          owned_dofs.push_back(p.first);
-          owned_points.push_back(p.second);
-        }
-    h_nodal.assign(state.time_grid().n_steps() + 1,
-                   state.discretization().new_vector());
-
-    Utilities::MPI::RemotePointEvaluation<dim> evaluation, nodal_evaluation;
-    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
-      {
-        if (same_mesh)
-          {
-            ref.quadrature_operators().values(ref.state(n * m), h[n]);
-            h_nodal[n] = ref.state(n * m);
-          }
-        else
-          {
-            const auto u = ref.discretization().ghosted(ref.state(n * m));
-            const std::vector<double> values =
-              n == 0 ?
-                VectorTools::point_values<1>(
-                  ref.discretization().mapping(),
-                  ref.discretization().dof_handler(),
-                  u,
-                  state.quadrature_operators().points(),
-                  evaluation) :
-                VectorTools::point_values<1>(evaluation,
-                                             ref.discretization().dof_handler(),
-                                             u);
-            if (!evaluation.all_points_found())
-              throw InputError(
-                "Target data: some training points lie outside the reference "
-                "mesh. On a curved boundary a coarser mesh covers a different "
-                "region than a finer one: keep the training mesh no finer "
-                "than the reference mesh ('Mesh adaptation/Maximum level' at "
-                "most 'Domain/Global refinements' + 'Target data/Reference "
-                "extra refinements').");
-            h[n].reinit(values.size());
-            std::copy(values.begin(), values.end(), h[n].begin());
-
-            const std::vector<double> nodal =
-              n == 0 ?
-                VectorTools::point_values<1>(ref.discretization().mapping(),
-                                             ref.discretization().dof_handler(),
-                                             u,
-                                             owned_points,
-                                             nodal_evaluation) :
-                VectorTools::point_values<1>(nodal_evaluation,
-                                             ref.discretization().dof_handler(),
-                                             u);
-            for (unsigned int i = 0; i < owned_dofs.size(); ++i)
-              h_nodal[n](owned_dofs[i]) = nodal[i];
-            h_nodal[n].compress(VectorOperation::insert);
-          }
-      }
+      reference = std::make_unique<ReferenceSimulation<dim>>(parameters,
+                                                             *g_star,
+                                                             problem,
+                                                             pcout);
+    reference->evaluate(problem, h, h_nodal);
     // Data from the training mesh itself belong to this mesh only.
-    if (same_mesh)
+    if (reference->on_training_mesh())
       reference.reset();
   }
-
-
-
-  namespace
-  {
-    // A standard normal that is a function of (t, x, seed) only.
-    template <int dim>
-    double
-    hashed_normal(const double t, const Point<dim> &x, const unsigned int seed)
-    {
-      const auto bits = [](const double v) {
-        std::uint64_t b;
-        std::memcpy(&b, &v, sizeof b);
-        return b;
-      };
-      std::size_t h1 = seed;
-      boost::hash_combine(h1, bits(t));
-      for (unsigned int d = 0; d < dim; ++d)
-        boost::hash_combine(h1, bits(x[d]));
-      std::size_t h2 = h1;
-      boost::hash_combine(h2, std::size_t(0x9e3779b97f4a7c15ull));
-      const double u1 = (double(h1 >> 11) + 0.5) / 9007199254740992.;
-      const double u2 = (double(h2 >> 11) + 0.5) / 9007199254740992.;
-      return std::sqrt(-2. * std::log(u1)) * std::cos(2. * numbers::PI * u2);
-    }
-  } // namespace
 
 
 
@@ -567,7 +354,7 @@ namespace npde
           d[i] = u[i] - p[i];
         VectorType &Md = r ? (*r)[n] : product;
         AssertDimension(Md.locally_owned_size(), n_owned);
-        state.discretization().mass_product(difference, Md);
+        state.discretization().operators().mass_product(difference, Md);
         double *const m   = Md.begin();
         double        sum = 0;
         for (unsigned int i = 0; i < n_owned; ++i)

@@ -9,7 +9,8 @@ namespace npde
 {
   // The members are constructed in the order of their declaration; the
   // network's initialiser sets up the problem and the data on the way, so
-  // that the objective finds all three ready.
+  // that the objective finds all three ready. The objective's blocks are
+  // the parametric terms the parameters ask for (parametric_term.h).
   template <int dim>
   FittingProblem<dim>::FittingProblem(
     ParameterHandler        &prm,
@@ -21,7 +22,8 @@ namespace npde
     , misfit(create_misfit<dim>(prm, problem, timer, pcout))
     , network(setup_and_create_network(network_parameters, pcout))
     , objective(problem,
-                network,
+                create_parametric_terms(
+                  ParametricTermContext<dim>{prm, problem, network}),
                 *misfit,
                 timer,
                 parsed<ObjectiveParameters>(prm))

@@ -16,6 +16,7 @@
 #include <npde/output.h>
 #include <npde/output_fields.h>
 #include <npde/run_modes.h>
+#include <npde/taylor_test.h>
 
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
@@ -81,11 +82,11 @@ namespace npde
     bool
     gradient_check(ParameterHandler &prm, const std::string &command_line)
     {
-      const MPI_Comm       comm = MPI_COMM_WORLD;
-      ConditionalOStream   pcout(std::cout,
+      const MPI_Comm     comm = MPI_COMM_WORLD;
+      ConditionalOStream pcout(std::cout,
                                Utilities::MPI::this_mpi_process(comm) == 0);
-      OutputParameters     output_parameters;
-      NetworkParameters    network_parameters;
+      OutputParameters   output_parameters;
+      NetworkParameters  network_parameters;
       parse_all(prm, output_parameters, network_parameters);
       Output output(output_parameters, comm);
       output.write_run_record(prm,

@@ -20,7 +20,7 @@ namespace npde
   std::unique_ptr<Optimizer>
   GradientDescentParameters::create_optimizer(
     const OptimizerParameters &parameters,
-    const double               scale,
+    const Vector<double>      &scale,
     const std::vector<bool>   &trainable) const
   {
     return std::make_unique<GradientDescent>(parameters, scale, trainable);
@@ -29,7 +29,7 @@ namespace npde
 
 
   GradientDescent::GradientDescent(const OptimizerParameters &parameters,
-                                   const double               scale,
+                                   const Vector<double>      &scale,
                                    const std::vector<bool>   &trainable)
     : Optimizer(parameters, scale, trainable)
   {
@@ -44,7 +44,8 @@ namespace npde
   {
     const Vector<double> g     = masked(g_full);
     Vector<double>       trial = theta;
-    trial.add(-alpha * scale, g);
+    for (unsigned int j = 0; j < g.size(); ++j)
+      trial[j] -= alpha * scale[j] * g[j];
     return trial;
   }
 

@@ -51,7 +51,7 @@ namespace npde
 
   std::unique_ptr<Optimizer>
   LBFGSParameters::create_optimizer(const OptimizerParameters &parameters,
-                                    const double               scale,
+                                    const Vector<double>      &scale,
                                     const std::vector<bool>   &trainable) const
   {
     return std::make_unique<LBFGS>(parameters, *this, scale, trainable);
@@ -61,7 +61,7 @@ namespace npde
 
   LBFGS::LBFGS(const OptimizerParameters &parameters,
                const LBFGSParameters     &lbfgs_parameters,
-               const double               scale,
+               const Vector<double>      &scale,
                const std::vector<bool>   &trainable)
     : Optimizer(parameters, scale, trainable)
     , lbfgs_parameters(lbfgs_parameters)

@@ -141,4 +141,18 @@ namespace npde
       weights,
       keep_first_layers(coordinates) ? &first_layers : nullptr);
   }
+
+
+
+  // The network source is a term of every run that fits parameters: the
+  // network is what npde trains. (Its entries are those of `Network`.)
+  namespace
+  {
+    const ParametricTermRegistration network_source(
+      "network source",
+      "the network g_theta(t, x) added to the source term.",
+      [](const auto &context) -> std::unique_ptr<ParametricTerm> {
+        return std::make_unique<NetworkSource>(context.network);
+      });
+  } // namespace
 } // namespace npde

@@ -5,12 +5,10 @@
 
 #include <deal.II/base/multithread_info.h>
 
-#include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <thread>
+#include <npde/overlapped.h>
 
-#include <tbb/task_group.h>
+#include <algorithm>
+#include <cmath>
 
 namespace npde
 {
@@ -38,20 +36,49 @@ namespace npde
 
 
   template <int dim>
-  Objective<dim>::Objective(ForwardProblem<dim>       &problem,
-                            Network                   &network,
-                            Misfit<dim>               &misfit,
-                            TimerOutput               &timer,
+  Objective<dim>::Objective(ForwardProblem<dim> &problem,
+                            std::vector<std::unique_ptr<ParametricTerm>> terms,
+                            Misfit<dim>                                 &misfit,
+                            TimerOutput                                 &timer,
                             const ObjectiveParameters &parameters)
     : parameters_(parameters)
     , problem(problem)
     , misfit(misfit)
     , timer(timer)
     , adjoint_solver(problem.state, timer)
-    , network_source(network)
-    , terms{&network_source}
+    , terms(std::move(terms))
   {
+    Assert(!this->terms.empty(), ExcMessage("J needs a parametric term."));
     mesh_change = problem.mesh_change_hooks.connect([this]() { setup(); });
+  }
+
+
+
+  namespace
+  {
+    std::vector<std::unique_ptr<ParametricTerm>>
+    network_source_only(Network &network)
+    {
+      std::vector<std::unique_ptr<ParametricTerm>> terms;
+      terms.push_back(std::make_unique<NetworkSource>(network));
+      return terms;
+    }
+  } // namespace
+
+
+
+  template <int dim>
+  Objective<dim>::Objective(ForwardProblem<dim>       &problem,
+                            Network                   &network,
+                            Misfit<dim>               &misfit,
+                            TimerOutput               &timer,
+                            const ObjectiveParameters &parameters)
+    : Objective(problem,
+                network_source_only(network),
+                misfit,
+                timer,
+                parameters)
+  {
   }
 
 
@@ -72,70 +99,6 @@ namespace npde
   {
     return forward(theta, nullptr);
   }
-
-
-
-  namespace
-  {
-    /**
-     * Runs sweep(report) on this thread and follow(wait, ready) as a TBB
-     * task. The sweep calls report(c) once its first c results are final;
-     * follow calls wait(c) before it reads the c-th, and waits until then;
-     * ready(c) tells whether the c-th is final, without waiting. If the
-     * sweep throws (Newton failed), follow is stopped and the exception
-     * passed on. Returns what follow returns.
-     *
-     * A TBB task rather than a thread of its own: the network's passes just
-     * before the sweeps ran on TBB's workers, which keep spinning for a
-     * while afterwards. A separate thread would share the second core with
-     * such a worker; as a task, the worker itself runs follow. If no worker
-     * takes the task, wait() below runs it on this thread after the sweep,
-     * when every result it waits for is final, so it cannot block.
-     */
-    template <typename Sweep, typename Follow>
-    double
-    overlapped(const Sweep &sweep, const Follow &follow)
-    {
-      struct Cancelled
-      {};
-      std::atomic<unsigned int> done{0};
-      std::atomic<bool>         cancelled{false};
-      const std::function<void(unsigned int)> wait = [&](const unsigned int c) {
-        while (done.load(std::memory_order_acquire) < c)
-          {
-            if (cancelled.load(std::memory_order_acquire))
-              throw Cancelled();
-            std::this_thread::yield();
-          }
-      };
-      const std::function<bool(unsigned int)> ready =
-        [&](const unsigned int c) {
-          return done.load(std::memory_order_acquire) >= c;
-        };
-      const std::function<void(unsigned int)> report =
-        [&](const unsigned int c) { done.store(c, std::memory_order_release); };
-      double          result = 0;
-      tbb::task_group follower;
-      follower.run([&]() { result = follow(wait, ready); });
-      try
-        {
-          sweep(report);
-        }
-      catch (...)
-        {
-          cancelled.store(true, std::memory_order_release);
-          try
-            {
-              follower.wait();
-            }
-          catch (const Cancelled &)
-            {}
-          throw;
-        }
-      follower.wait();
-      return result;
-    }
-  } // namespace
 
 
 
@@ -205,9 +168,8 @@ namespace npde
       {
         const double local = overlapped(
           [&](const auto &report) {
-            problem.state.solve(&g_values, [&](const unsigned int n) {
-              report(n + 1);
-            });
+            problem.state.solve(&g_values,
+                                [&](const unsigned int n) { report(n + 1); });
           },
           [&](const auto &wait, const auto &) {
             return misfit.local_value(r, [&](const unsigned int n) {
@@ -229,11 +191,11 @@ namespace npde
   Objective<dim>::value_and_gradient(const Vector<double> &theta,
                                      Vector<double>       &gradient)
   {
-    const double J = forward(theta, &misfit_gradient);
+    const double   J = forward(theta, &misfit_gradient);
     Vector<double> local(n_parameters());
     // One backward pass per term, all with the same weights w^n = Bᵀμ^n.
     std::vector<std::unique_ptr<ParametricTerm::BackwardPass>> backward;
-    for (ParametricTerm *term : terms)
+    for (const auto &term : terms)
       backward.push_back(
         term->backward_pass(problem.state.time_grid().times(),
                             problem.state.source_operators().coordinates(),
@@ -326,7 +288,7 @@ namespace npde
   Objective<dim>::n_parameters() const
   {
     unsigned int n = 0;
-    for (const ParametricTerm *term : terms)
+    for (const auto &term : terms)
       n += term->parameters().size();
     return n;
   }
@@ -339,7 +301,7 @@ namespace npde
   {
     Vector<double> theta(n_parameters());
     unsigned int   offset = 0;
-    for (const ParametricTerm *term : terms)
+    for (const auto &term : terms)
       for (const double x : term->parameters())
         theta[offset++] = x;
     return theta;
@@ -353,7 +315,7 @@ namespace npde
   {
     AssertDimension(theta.size(), n_parameters());
     unsigned int offset = 0;
-    for (ParametricTerm *term : terms)
+    for (const auto &term : terms)
       {
         Vector<double> block(term->parameters().size());
         std::copy_n(theta.begin() + offset, block.size(), block.begin());
@@ -365,13 +327,16 @@ namespace npde
 
 
   template <int dim>
-  double
-  Objective<dim>::learning_rate_scale() const
+  Vector<double>
+  Objective<dim>::learning_rate_scales() const
   {
-    // One factor for all of θ today (the optimisers take a scalar): the
-    // first term's. Blocks with factors of their own need a per-entry
-    // scale in the optimisers.
-    return terms[0]->learning_rate_scale();
+    Vector<double> scales(n_parameters());
+    auto           entry = scales.begin();
+    for (const auto &term : terms)
+      entry = std::fill_n(entry,
+                          term->parameters().size(),
+                          term->learning_rate_scale());
+    return scales;
   }
 
 
@@ -381,7 +346,7 @@ namespace npde
   Objective<dim>::trainable(const bool random_features) const
   {
     std::vector<bool> mask;
-    for (const ParametricTerm *term : terms)
+    for (const auto &term : terms)
       {
         const std::vector<bool> block = term->trainable(random_features);
         mask.insert(mask.end(), block.begin(), block.end());
@@ -445,91 +410,7 @@ namespace npde
 
 
 
-  std::vector<double>
-  TaylorTestResult::rates(const std::vector<double> &remainders) const
-  {
-    std::vector<double> r;
-    for (unsigned int i = 1; i < remainders.size(); ++i)
-      r.push_back(std::log(remainders[i - 1] / remainders[i]) /
-                  std::log(epsilons[i - 1] / epsilons[i]));
-    return r;
-  }
-
-
-
-  bool
-  TaylorTestResult::rates_are_consistent() const
-  {
-    const std::vector<double> r = rates(first_order);
-    if (r.empty())
-      return false;
-    const std::size_t first = (r.size() > 3 ? r.size() - 3 : 0);
-    return std::all_of(r.begin() + first, r.end(), [](const double rate) {
-      return rate >= 1.9; // (false for NaN)
-    });
-  }
-
-
-
-  template <int dim>
-  TaylorTestResult
-  taylor_test(Objective<dim>       &objective,
-              const Vector<double> &theta,
-              const Vector<double> &direction,
-              const double          epsilon,
-              const unsigned int    halvings,
-              const double          fd_step)
-  {
-    TaylorTestResult result;
-    Vector<double>   gradient;
-    const double     J0 = objective.value_and_gradient(theta, gradient);
-    result.directional_derivative = gradient * direction;
-
-    for (unsigned int i = 0; i <= halvings; ++i)
-      {
-        const double   eps       = epsilon / std::pow(2., i);
-        Vector<double> perturbed = theta;
-        perturbed.add(eps, direction);
-        const double J = objective.value(perturbed);
-        result.epsilons.push_back(eps);
-        result.zeroth_order.push_back(std::abs(J - J0));
-        result.first_order.push_back(
-          std::abs(J - J0 - eps * result.directional_derivative));
-      }
-
-    Vector<double> plus = theta, minus = theta;
-    plus.add(fd_step, direction);
-    minus.add(-fd_step, direction);
-    result.central_difference =
-      (objective.value(plus) - objective.value(minus)) / (2. * fd_step);
-    objective.value(theta);
-    return result;
-  }
-
-
-
   template class Objective<1>;
   template class Objective<2>;
   template class Objective<3>;
-  template TaylorTestResult
-  taylor_test(Objective<1> &,
-              const Vector<double> &,
-              const Vector<double> &,
-              double,
-              unsigned int,
-              double);
-  template TaylorTestResult
-  taylor_test(Objective<2> &,
-              const Vector<double> &,
-              const Vector<double> &,
-              double,
-              unsigned int,
-              double);
-  template TaylorTestResult
-  taylor_test(Objective<3> &,
-              const Vector<double> &,
-              const Vector<double> &,
-              double,
-              unsigned int,
-              double);
 } // namespace npde

@@ -119,7 +119,7 @@ namespace npde
 
   std::unique_ptr<Optimizer>
   create_optimizer(const OptimizerParameters &parameters,
-                   const double               scale,
+                   const Vector<double>      &scale,
                    const std::vector<bool>   &trainable)
   {
     AssertThrow(parameters.method_parameters != nullptr,
@@ -133,7 +133,7 @@ namespace npde
 
 
   Optimizer::Optimizer(const OptimizerParameters &parameters,
-                       const double               scale,
+                       const Vector<double>      &scale,
                        const std::vector<bool>   &trainable)
     : parameters(parameters)
     , scale(scale)

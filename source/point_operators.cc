@@ -287,7 +287,7 @@ namespace npde
     if (!local_integration.empty())
       local_integration.vmult(out.begin(), v.begin(), true);
     else
-      discretization.add_product(integration, to_buffer(v), out);
+      discretization.operators().add_product(integration, to_buffer(v), out);
   }
 
 

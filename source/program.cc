@@ -8,8 +8,10 @@
 
 #include <npde/domain.h>
 #include <npde/expression.h>
+#include <npde/field_data.h>
 #include <npde/input_check.h>
 #include <npde/mesh_adaptation.h>
+#include <npde/misfit.h>
 #include <npde/model.h>
 #include <npde/network.h>
 #include <npde/optimizer.h>
@@ -18,8 +20,6 @@
 #include <npde/program.h>
 #include <npde/run_modes.h>
 #include <npde/state_solver.h>
-#include <npde/field_data.h>
-#include <npde/misfit.h>
 #include <npde/trainer.h>
 
 #include <filesystem>
@@ -46,6 +46,7 @@ namespace npde
     StateSolverParameters::declare_parameters(prm);
     OutputParameters::declare_parameters(prm);
     NetworkParameters::declare_parameters(prm);
+    declare_parametric_term_parameters(prm);
     declare_misfit_parameters(prm);
     ObjectiveParameters::declare_parameters(prm);
     OptimizerParameters::declare_parameters(prm);

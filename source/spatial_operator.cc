@@ -28,7 +28,10 @@ namespace npde
                                   const OperatorCoefficients c,
                                   VectorType                &residual) const
   {
-    discretization.add_operator_product(c, Transpose::no, u, residual);
+    discretization.operators().add_operator_product(c,
+                                                    Transpose::no,
+                                                    u,
+                                                    residual);
     if (!model.has_reaction() || c.op == 0.)
       return;
 
@@ -74,7 +77,7 @@ namespace npde
                                                const VectorType &v,
                                                VectorType       &product) const
   {
-    discretization.add_operator_product(c, transpose, v, product);
+    discretization.operators().add_operator_product(c, transpose, v, product);
     if (!model.has_reaction() || c.op == 0.)
       return;
     Assert(dfdu.size() == quadrature_points.points().size(),

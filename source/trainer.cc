@@ -93,7 +93,7 @@ namespace npde
     , communicator(communicator)
     , pcout(pcout)
     , optimizer(create_optimizer(optimizer_parameters,
-                                 objective.learning_rate_scale(),
+                                 objective.learning_rate_scales(),
                                  objective.trainable(
                                    optimizer_parameters.random_features)))
     , history_(objective.history_columns())
@@ -163,23 +163,22 @@ namespace npde
 
 
 
+  // The training loop. Each iteration asks the optimiser for a trial
+  // point, evaluates J and ∇J there, and either accepts it (the optimiser
+  // decides: always for gradient descent and Adam, the Armijo condition for
+  // L-BFGS) or rejects it (not finite, exploded, Newton failed: the
+  // learning rate is cut, and too many rejections in a row stop the run).
+  // Every iteration, accepted or not, is a row of the history. Then, in
+  // this order: a mesh adaptation round if one is due (the objective must
+  // be at θ for its indicators), a checkpoint every 'Checkpoint every'
+  // iterations, and the test of the target RMSE, which waits for the last
+  // adaptation round. At the end the objective is left at the trained θ.
   void
   Trainer::run(const unsigned int stop_after)
   {
     Timer          clock;
     Vector<double> theta   = objective.parameters();
-    const bool resumed = parameters.resume && read_checkpoint(theta);
-    if (resumed)
-      {
-        // The clock goes on from the checkpoint's time.
-        time_offset =
-          history_.records().empty() ? 0. : history_.records().back().wall_time;
-        pcout << "   Resuming from " << directory
-              << "/checkpoint.txt at iteration " << iteration << std::endl;
-      }
-    else if (parameters.resume)
-      pcout << "   'Trainer/Resume = true', but there is no checkpoint "
-            << directory << "/checkpoint.txt: starting afresh" << std::endl;
+    const bool     resumed = resume(theta);
 
     Vector<double> gradient;
     double         J = objective.value_and_gradient(theta, gradient);
@@ -200,27 +199,8 @@ namespace npde
         const Vector<double> trial = optimizer->propose(theta, J, gradient);
         Vector<double>       trial_gradient;
         double               trial_J = std::numeric_limits<double>::quiet_NaN();
-        bool                 ok      = false;
         std::string          why;
-        // (θ is the same on every rank, so every rank decides alike.)
-        if (!all_finite(trial))
-          why = "the optimiser proposed a non-finite theta: check the "
-                "'Optimizer' parameters";
-        else
-          try
-            {
-              trial_J = objective.value_and_gradient(trial, trial_gradient);
-              ok      = std::isfinite(trial_J) &&
-                   trial_J <= parameters.divergence_factor * J;
-              if (!ok)
-                why = std::isfinite(trial_J) ? "the loss exploded" :
-                                               "the loss is not finite";
-            }
-          catch (const InputError &e)
-            {
-              // A forward solve that fails rejects the step; nothing is lost.
-              why = std::string(e.what()).substr(0, 60) + "...";
-            }
+        const bool ok = evaluate_trial(trial, J, trial_J, trial_gradient, why);
 
         bool accepted = false;
         if (!ok)
@@ -300,6 +280,63 @@ namespace npde
   // Training that makes no progress ends with an error that says why. The
   // history so far is written (the last checkpoint stays as it was: it
   // holds the last accepted network).
+  // With 'Resume', the state of the checkpoint, if there is one; the clock
+  // then goes on from the checkpoint's time.
+  bool
+  Trainer::resume(Vector<double> &theta)
+  {
+    if (!parameters.resume)
+      return false;
+    if (!read_checkpoint(theta))
+      {
+        pcout << "   'Trainer/Resume = true', but there is no checkpoint "
+              << directory << "/checkpoint.txt: starting afresh" << std::endl;
+        return false;
+      }
+    time_offset =
+      history_.records().empty() ? 0. : history_.records().back().wall_time;
+    pcout << "   Resuming from " << directory << "/checkpoint.txt at iteration "
+          << iteration << std::endl;
+    return true;
+  }
+
+
+
+  // A trial is good if its loss is finite and has not exploded; a forward
+  // solve that fails (an InputError: Newton did not converge) rejects the
+  // step, and nothing is lost. θ is the same on every rank, so every rank
+  // decides alike.
+  bool
+  Trainer::evaluate_trial(const Vector<double> &trial,
+                          const double          J,
+                          double               &trial_J,
+                          Vector<double>       &trial_gradient,
+                          std::string          &why)
+  {
+    if (!all_finite(trial))
+      {
+        why = "the optimiser proposed a non-finite theta: check the "
+              "'Optimizer' parameters";
+        return false;
+      }
+    try
+      {
+        trial_J = objective.value_and_gradient(trial, trial_gradient);
+      }
+    catch (const InputError &e)
+      {
+        why = std::string(e.what()).substr(0, 60) + "...";
+        return false;
+      }
+    if (std::isfinite(trial_J) && trial_J <= parameters.divergence_factor * J)
+      return true;
+    why =
+      std::isfinite(trial_J) ? "the loss exploded" : "the loss is not finite";
+    return false;
+  }
+
+
+
   void
   Trainer::stop_after_rejections(const unsigned int rejections,
                                  const std::string &why) const
@@ -459,7 +496,8 @@ namespace npde
     if (adaptation && adaptation->enabled())
       throw InputError(
         "'Trainer/Resume = true' with 'Mesh adaptation/Trigger' other than "
-        "none is not supported: the checkpoint '" + file +
+        "none is not supported: the checkpoint '" +
+        file +
         "' holds no mesh. Set 'Resume = false', or remove the checkpoint to "
         "start afresh.");
     read_checkpoint_file(file,

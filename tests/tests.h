@@ -20,6 +20,7 @@
 #include <npde/forward_problem.h>
 #include <npde/objective.h>
 #include <npde/program.h>
+#include <npde/taylor_test.h>
 
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
@@ -108,7 +109,7 @@ namespace npde
     check_taylor_test(Objective<dim>      &objective,
                       const Vector<double> theta, // a copy: J(θ+εδ) changes
                                                   // the network's own θ
-                      const std::string   &name)
+                      const std::string &name)
     {
       Vector<double>                             direction(theta.size());
       boost::random::mt19937                     gen(7);
@@ -125,8 +126,8 @@ namespace npde
       const auto [min1, max1] = range(result.rates(result.first_order));
       const auto [min0, max0] = range(result.rates(result.zeroth_order));
       check(min1 >= 1.9 && max1 <= 2.1,
-            name + ": first-order remainder rates in [" + rounded(min1) +
-              ", " + rounded(max1) + "], within [1.9, 2.1]");
+            name + ": first-order remainder rates in [" + rounded(min1) + ", " +
+              rounded(max1) + "], within [1.9, 2.1]");
       check(min0 >= 0.9 && max0 <= 1.1,
             name + ": zeroth-order remainder rates in [" + rounded(min0) +
               ", " + rounded(max0) + "], within [0.9, 1.1]");
@@ -321,7 +322,8 @@ subsection Target data
                   comm,
                   run.timer,
                   run.pcout)
-      {}
+      {
+      }
 
       Forward<dim>        run;
       FittingProblem<dim> fitting;

@@ -32,7 +32,7 @@ namespace npde
 
     std::unique_ptr<Optimizer>
     create_optimizer(const OptimizerParameters &parameters,
-                     const double               scale,
+                     const Vector<double>      &scale,
                      const std::vector<bool>   &trainable) const override;
   };
 
@@ -43,7 +43,7 @@ namespace npde
   public:
     Adam(const OptimizerParameters &parameters,
          const AdamParameters      &adam_parameters,
-         const double               scale,
+         const Vector<double>      &scale,
          const std::vector<bool>   &trainable);
 
     Vector<double>

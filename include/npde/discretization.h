@@ -10,9 +10,9 @@
 //
 // kept per locally owned cell (so that a Jacobian is assembled without
 // FEValues) and as condensed operators Cᵀ(c_M M + c_A A) built on first use
-// for each coefficient pair. Everything that has a mesh in it — the state
-// solver, the adjoint, the misfits, mesh adaptation, the output — takes its
-// finite-element space from here.
+// for each coefficient pair (condensed_operators.h). Everything that has a mesh
+// in it — the state solver, the adjoint, the misfits, mesh adaptation, the
+// output — takes its finite-element space from here.
 // ---------------------------------------------------------------------------
 #ifndef npde_discretization_h
 #define npde_discretization_h
@@ -33,7 +33,7 @@
 #include <deal.II/lac/trilinos_sparse_matrix.h>
 #include <deal.II/lac/trilinos_vector.h>
 
-#include <npde/local_sparse_matrix.h>
+#include <npde/condensed_operators.h>
 #include <npde/model.h>
 
 #include <map>
@@ -45,20 +45,6 @@
 namespace npde
 {
   using namespace dealii;
-
-  /// c_mass·M + c_op·A (and, in SpatialOperator, c_op·F').
-  struct OperatorCoefficients
-  {
-    double mass;
-    double op;
-  };
-
-  /// Whether an operator or its transpose is meant (the adjoint's).
-  enum class Transpose
-  {
-    no,
-    yes
-  };
 
   template <int dim>
   class Discretization
@@ -157,27 +143,9 @@ namespace npde
     const FullMatrix<double> &
     shape_values() const;
 
-    /// dst += Cᵀ(c.mass·M + c.op·A)(ᵀ)·src, with all columns (src with its
-    /// constrained values): the linear part of a residual.
-    void
-    add_operator_product(const OperatorCoefficients c,
-                         const Transpose            transpose,
-                         const VectorType          &src,
-                         VectorType                &dst) const;
-
-    /**
-     * @p out = Cᵀ M u, with its rows condensed: zero at constrained dofs.
-     * Reads only data made in setup(), so another thread may call it during
-     * a sweep (on one rank).
-     */
-    void
-    mass_product(const VectorType &u, VectorType &out) const;
-
-    /// dst += A·src, with A's rows in the layout of the dofs.
-    void
-    add_product(const MatrixType &A,
-                const VectorType &src,
-                VectorType       &dst) const;
+    /// The operators Cᵀ(c_M M + c_A A) built from the cell matrices.
+    const CondensedOperators<dim> &
+    operators() const;
 
     /// Give @p matrix the pattern of a condensed operator Cᵀ L C (J^n).
     void
@@ -199,21 +167,9 @@ namespace npde
     void
     setup_sparsity_patterns();
 
-    /// Cᵀ(c_mass·M + c_op·A)(ᵀ), condensed rows and all columns, and its
-    /// CSR copy (on one rank).
-    struct OperatorMatrix
-    {
-      std::unique_ptr<MatrixType> matrix;
-      LocalSparseMatrix           local;
-    };
-    const OperatorMatrix &
-    operator_matrix(const OperatorCoefficients c,
-                    const Transpose            transpose) const;
-
     const Model<dim>                       &model;
     const parallel::TriangulationBase<dim> &tria;
     const MPI_Comm                          mpi_communicator;
-    TimerOutput                            &timer;
 
     FE_Q<dim>       finite_element;
     MappingQ<dim>   mapping_q;
@@ -240,19 +196,9 @@ namespace npde
     std::vector<FullMatrix<double>>      cell_operator;
     FullMatrix<double>                   shape_table;
 
-    // The pattern of the condensed operator Cᵀ L C, and that of Cᵀ L (rows
-    // condensed, columns not), with the operators built so far.
-    DynamicSparsityPattern condensed_sparsity;
-    DynamicSparsityPattern operator_sparsity;
-    mutable std::map<std::tuple<double, double, bool>, OperatorMatrix>
-      operators;
-    // operator_matrix(1, 0): made in setup(), since a map lookup during a
-    // sweep could meet an insertion by the sweep's thread.
-    const OperatorMatrix *mass_operator = nullptr;
-
-    /// Work space of add_product(): deal.II's vmult_add() would allocate a
-    /// Trilinos vector at every call, hundreds of times per sweep.
-    mutable VectorType product_buffer;
+    // The pattern of the condensed operator Cᵀ L C (the Jacobian's).
+    DynamicSparsityPattern  condensed_sparsity;
+    CondensedOperators<dim> condensed_operators;
   };
 } // namespace npde
 

@@ -37,6 +37,9 @@ namespace npde
 {
   using namespace dealii;
 
+  template <int dim>
+  class ReferenceSimulation;
+
   /// The parameters of subsection `Target data` that field data use
   /// (`Source` is the misfit registry's, misfit.cc).
   struct TargetDataParameters
@@ -142,15 +145,13 @@ namespace npde
 
   private:
     void
-    check_target_source() const;
+    compute_expression_data();
     void
     compute_reference_simulation();
     void
     add_noise();
     void
     setup_interpolant();
-
-    struct Reference;
 
     const TargetDataParameters  parameters;
     const ForwardProblem<dim>  &problem;
@@ -161,14 +162,14 @@ namespace npde
     // The misfit through a vector P^n of the finite-element space (see
     // setup_interpolant()): P^n, s^n = Cᵀ(M P^n − ΦᵀWh^n) and the misfit
     // Σ_q JxW_q (Φ P^n − h^n)_q² of P^n on this rank.
-    std::vector<VectorType>     interpolant;
-    std::vector<VectorType>     interpolant_residual;
-    std::vector<double>         interpolant_misfit;
-    mutable VectorType          difference, product; // work space of the misfit
-    double                      h_max = 0.;
-    std::unique_ptr<Reference>  reference;
-    std::unique_ptr<Expression> g_star;
-    boost::signals2::scoped_connection mesh_change;
+    std::vector<VectorType> interpolant;
+    std::vector<VectorType> interpolant_residual;
+    std::vector<double>     interpolant_misfit;
+    mutable VectorType      difference, product; // work space of the misfit
+    double                  h_max = 0.;
+    std::unique_ptr<ReferenceSimulation<dim>> reference;
+    std::unique_ptr<Expression>               g_star;
+    boost::signals2::scoped_connection        mesh_change;
   };
 } // namespace npde
 

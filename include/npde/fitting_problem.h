@@ -2,9 +2,10 @@
 // npde: what a run that fits the network works on.
 //
 // Training and `--check-gradient` both need the forward problem, its target
-// data, the network and the reduced objective J(θ), set up in one order:
-// the mesh and the data first, since the network's input map needs the
-// domain, and the objective last, since it couples the other three. The
+// data, the network and the reduced objective J(θ) over the blocks of the
+// parametric terms, set up in one order: the mesh and the data first, since
+// the network's input map needs the domain, and the objective last, since
+// it couples the other three. The
 // forward mode creates its (untrained) network the same way, through
 // create_network().
 // ---------------------------------------------------------------------------
@@ -16,9 +17,9 @@
 #include <deal.II/base/timer.h>
 
 #include <npde/forward_problem.h>
+#include <npde/misfit.h>
 #include <npde/network.h>
 #include <npde/objective.h>
-#include <npde/misfit.h>
 
 namespace npde
 {
@@ -33,16 +34,16 @@ namespace npde
   struct FittingProblem
   {
     /// The misfit is the one `Target data/Source` names (misfit.h).
-    FittingProblem(ParameterHandler           &prm,
-                   const NetworkParameters    &network_parameters,
-                   const MPI_Comm              comm,
-                   TimerOutput                &timer,
-                   ConditionalOStream         &pcout);
+    FittingProblem(ParameterHandler        &prm,
+                   const NetworkParameters &network_parameters,
+                   const MPI_Comm           comm,
+                   TimerOutput             &timer,
+                   ConditionalOStream      &pcout);
 
-    ForwardProblem<dim> problem;
+    ForwardProblem<dim>          problem;
     std::unique_ptr<Misfit<dim>> misfit;
-    Network             network;
-    Objective<dim>      objective;
+    Network                      network;
+    Objective<dim>               objective;
 
   private:
     /// Set up the problem and the data (the network's input map needs the

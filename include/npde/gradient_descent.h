@@ -21,7 +21,7 @@ namespace npde
   {
     std::unique_ptr<Optimizer>
     create_optimizer(const OptimizerParameters &parameters,
-                     const double               scale,
+                     const Vector<double>      &scale,
                      const std::vector<bool>   &trainable) const override;
   };
 
@@ -31,7 +31,7 @@ namespace npde
   {
   public:
     GradientDescent(const OptimizerParameters &parameters,
-                    const double               scale,
+                    const Vector<double>      &scale,
                     const std::vector<bool>   &trainable);
 
     Vector<double>

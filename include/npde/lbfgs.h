@@ -35,7 +35,7 @@ namespace npde
 
     std::unique_ptr<Optimizer>
     create_optimizer(const OptimizerParameters &parameters,
-                     const double               scale,
+                     const Vector<double>      &scale,
                      const std::vector<bool>   &trainable) const override;
   };
 
@@ -46,7 +46,7 @@ namespace npde
   public:
     LBFGS(const OptimizerParameters &parameters,
           const LBFGSParameters     &lbfgs_parameters,
-          const double               scale,
+          const Vector<double>      &scale,
           const std::vector<bool>   &trainable);
 
     /// A new direction at the start of a line search, else the next trial

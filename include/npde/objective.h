@@ -45,7 +45,15 @@ namespace npde
   class Objective : public ReducedFunctional
   {
   public:
-    /// The network source is the one parametric term today.
+    /// J over the blocks of @p terms (create_parametric_terms() makes the
+    /// terms a parameter file asks for).
+    Objective(ForwardProblem<dim>                         &problem,
+              std::vector<std::unique_ptr<ParametricTerm>> terms,
+              Misfit<dim>                                 &misfit,
+              TimerOutput                                 &timer,
+              const ObjectiveParameters &parameters = ObjectiveParameters());
+
+    /// J over one block: @p network as the source (the tests' case).
     Objective(ForwardProblem<dim>       &problem,
               Network                   &network,
               Misfit<dim>               &misfit,
@@ -81,8 +89,8 @@ namespace npde
     double
     relative_rmse() const override;
 
-    double
-    learning_rate_scale() const override;
+    Vector<double>
+    learning_rate_scales() const override;
     std::vector<bool>
     trainable(const bool random_features) const override;
     /// relative_rmse and n_dofs.
@@ -131,11 +139,10 @@ namespace npde
     Misfit<dim>              &misfit;
     TimerOutput              &timer;
     AdjointSolver<dim>        adjoint_solver;
-    NetworkSource             network_source;
     // The parametric terms, whose blocks make up θ in this order.
-    std::vector<ParametricTerm *> terms;
-    std::vector<Vector<double>>   g_values;
-    std::vector<Vector<double>>   term_values; // of the second term on
+    std::vector<std::unique_ptr<ParametricTerm>> terms;
+    std::vector<Vector<double>>                  g_values;
+    std::vector<Vector<double>> term_values; // of the second term on
     // r^n and the network's weights, kept between calls (no allocations).
     std::vector<typename StateSolver<dim>::VectorType> misfit_gradient;
     std::vector<Vector<double>>                        weights;
@@ -143,42 +150,6 @@ namespace npde
     boost::signals2::scoped_connection                 mesh_change;
   };
 
-  /// What a Taylor test measured.
-  struct TaylorTestResult
-  {
-    std::vector<double> epsilons;
-    std::vector<double> zeroth_order; // |J(θ+εδ) − J(θ)|
-    std::vector<double> first_order;  // |J(θ+εδ) − J(θ) − ε∇J·δ|
-    double              directional_derivative = 0.; // ∇J·δ
-    double central_difference = 0.; // (J(θ+hδ) − J(θ−hδ))/2h
-    std::vector<double>
-    rates(const std::vector<double> &remainders) const;
-
-    /**
-     * The verdict on the first-order remainder's rates, as dolfin-adjoint's
-     * taylor_test gives it: consistent if the smallest rate over the last
-     * three halvings is at least 1.9. A rate above 2 is consistent too: the
-     * remainder then falls faster than ε², as it does while the ε³ term
-     * still shows (the rates approach 2 from above). A wrong gradient
-     * leaves a remainder of order ε, rate 1.
-     */
-    bool
-    rates_are_consistent() const;
-  };
-
-  /**
-   * The Taylor test at @p theta in direction @p direction, for ε = @p epsilon,
-   * ε/2, ..., ε/2^@p halvings, plus a central difference with step
-   * @p fd_step.
-   */
-  template <int dim>
-  TaylorTestResult
-  taylor_test(Objective<dim>       &objective,
-              const Vector<double> &theta,
-              const Vector<double> &direction,
-              const double          epsilon,
-              const unsigned int    halvings,
-              const double          fd_step);
 } // namespace npde
 
 #endif

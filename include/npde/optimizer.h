@@ -69,7 +69,7 @@ namespace npde
 
       virtual std::unique_ptr<Optimizer>
       create_optimizer(const OptimizerParameters &parameters,
-                       const double               scale,
+                       const Vector<double>      &scale,
                        const std::vector<bool>   &trainable) const = 0;
     };
 
@@ -115,12 +115,13 @@ namespace npde
   {
   public:
     /**
-     * @p scale is N^{2β−1}, the mean-field factor of the learning rate for
-     * gradient descent and Adam; @p trainable masks the parameters that are
+     * @p scale holds each entry's factor of the learning rate for gradient
+     * descent and Adam (N^{2β−1}, the mean-field factor, for the network's
+     * entries); @p trainable masks the parameters that are
      * trained (all, or only c in random-feature mode).
      */
     Optimizer(const OptimizerParameters &parameters,
-              const double               scale,
+              const Vector<double>      &scale,
               const std::vector<bool>   &trainable);
 
     virtual ~Optimizer() = default;
@@ -211,7 +212,7 @@ namespace npde
     load_state(std::istream &in, const unsigned int n_parameters);
 
     const OptimizerParameters parameters;
-    const double              scale;
+    const Vector<double>      scale;
     double                    alpha;
 
   private:
@@ -227,7 +228,7 @@ namespace npde
   /// The optimiser 'Optimizer/Method' names, with its parameters.
   std::unique_ptr<Optimizer>
   create_optimizer(const OptimizerParameters &parameters,
-                   const double               scale,
+                   const Vector<double>      &scale,
                    const std::vector<bool>   &trainable);
 } // namespace npde
 

@@ -14,11 +14,20 @@
 // implementation today is NetworkSource; trainable physical constants
 // (doc/design.md section 10) and a closure g(t, x, u) add hooks of their
 // own kind here (∂/∂p of a, b, f, s, q_N; ∂/∂u).
+//
+// The kinds of term are registered by name (registry.h). A run that fits
+// parameters asks every registered kind for its term; a kind decides from
+// its own parameters whether the run has one (the network source always,
+// trainable constants when `Model/Trainable constants` names some), and
+// θ is the concatenation of the blocks in the order of the kinds' names.
 // ---------------------------------------------------------------------------
 #ifndef npde_parametric_term_h
 #define npde_parametric_term_h
 
+#include <deal.II/base/parameter_handler.h>
 #include <deal.II/lac/vector.h>
+
+#include <npde/registry.h>
 
 #include <functional>
 #include <memory>
@@ -47,10 +56,11 @@ namespace npde
     set_parameters(const Vector<double> &theta_b) = 0;
 
     /**
-     * The factor of the learning rate for this block (the network's
-     * mean-field factor N^{2β−1}, doc/design.md section 5), and the entries
-     * that are trained (with @p random_features, only the network's output
-     * weights c).
+     * The factor of the learning rate for this block's entries (the
+     * network's mean-field factor N^{2β−1}, doc/design.md section 5), and
+     * the entries that are trained (with @p random_features, only the
+     * network's output weights c). The optimisers scale each entry's step
+     * by its block's factor.
      */
     virtual double
     learning_rate_scale() const = 0;
@@ -94,6 +104,61 @@ namespace npde
                   const std::vector<double>         &coordinates,
                   const std::vector<Vector<double>> &weights) = 0;
   };
+
+
+
+  class Network;
+  template <int dim>
+  class ForwardProblem;
+
+  /// What a kind of parametric term may build its term from.
+  template <int dim>
+  struct ParametricTermContext
+  {
+    ParameterHandler          &prm;
+    const ForwardProblem<dim> &problem;
+    /// The run's network, which the network source adapts.
+    Network &network;
+  };
+
+  /// The kinds of parametric term. A factory returns nullptr if the run,
+  /// by its parameters, has no term of its kind.
+  template <int dim>
+  using ParametricTermRegistry =
+    Registry<ParametricTerm, const ParametricTermContext<dim> &>;
+
+  /**
+   * Registers a kind of term in the registries of dimensions 1 to 3:
+   * @p factory is a generic lambda taking a ParametricTermContext<dim>.
+   * Its parameters, if any, are declared once (under dimension 2), as the
+   * misfits' are.
+   */
+  struct ParametricTermRegistration
+  {
+    template <typename Factory>
+    ParametricTermRegistration(
+      const std::string                             &name,
+      const std::string                             &description,
+      const Factory                                 &factory,
+      const std::function<void(ParameterHandler &)> &declare_parameters = {})
+    {
+      ParametricTermRegistry<1>::instance().add(name, description, factory, {});
+      ParametricTermRegistry<2>::instance().add(name,
+                                                description,
+                                                factory,
+                                                declare_parameters);
+      ParametricTermRegistry<3>::instance().add(name, description, factory, {});
+    }
+  };
+
+  /// The parameters of every kind of term (each in its own subsection).
+  void
+  declare_parametric_term_parameters(ParameterHandler &prm);
+
+  /// The terms of this run, in the order of their kinds' names.
+  template <int dim>
+  std::vector<std::unique_ptr<ParametricTerm>>
+  create_parametric_terms(const ParametricTermContext<dim> &context);
 } // namespace npde
 
 #endif

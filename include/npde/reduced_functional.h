@@ -68,10 +68,10 @@ namespace npde
     virtual double
     relative_rmse() const = 0;
 
-    /// The learning-rate factor of the blocks, and which entries of θ are
-    /// trained (see ParametricTerm).
-    virtual double
-    learning_rate_scale() const = 0;
+    /// The learning-rate factor of each entry of θ (its block's), and
+    /// which entries are trained (see ParametricTerm).
+    virtual Vector<double>
+    learning_rate_scales() const = 0;
     virtual std::vector<bool>
     trainable(const bool random_features) const = 0;
 

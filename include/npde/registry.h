@@ -135,6 +135,19 @@ namespace npde
       return entry->second.factory(arguments...);
     }
 
+    /// What every implementation's factory makes of @p arguments, in name
+    /// order, leaving out the factories that return nullptr (families
+    /// whose members are all present at once, as parametric terms are).
+    std::vector<std::unique_ptr<Interface>>
+    create_each(Arguments... arguments) const
+    {
+      std::vector<std::unique_ptr<Interface>> result;
+      for (const auto &[name, entry] : entries)
+        if (std::unique_ptr<Interface> made = entry.factory(arguments...))
+          result.push_back(std::move(made));
+      return result;
+    }
+
   private:
     struct Entry
     {

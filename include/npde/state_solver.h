@@ -36,6 +36,7 @@
 #include <npde/newton_solver.h>
 #include <npde/point_operators.h>
 #include <npde/spatial_operator.h>
+#include <npde/state_solver_parameters.h>
 #include <npde/time_grid.h>
 #include <npde/trajectory.h>
 
@@ -47,24 +48,6 @@
 namespace npde
 {
   using namespace dealii;
-
-  /// The parameters of subsection `State solver`.
-  struct StateSolverParameters
-  {
-    unsigned int           degree                    = 1;
-    unsigned int           source_quadrature_points  = 0;
-    bool                   source_gauss_lobatto      = false;
-    unsigned int           max_newton_iterations     = 20;
-    double                 newton_relative_tolerance = 1e-12;
-    double                 newton_absolute_tolerance = 1e-14;
-    double                 memory_limit_mb           = 8192;
-    LinearSolverParameters linear_solver;
-
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
 
   template <int dim>
   class StateSolver

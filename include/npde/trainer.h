@@ -122,6 +122,14 @@ namespace npde
     write_checkpoint(const Vector<double> &theta);
     std::vector<std::pair<std::string, std::string>>
     current_fingerprint() const;
+    bool
+    resume(Vector<double> &theta);
+    bool
+    evaluate_trial(const Vector<double> &trial,
+                   const double          J,
+                   double               &trial_J,
+                   Vector<double>       &trial_gradient,
+                   std::string          &why);
     [[noreturn]] void
     stop_after_rejections(const unsigned int rejections,
                           const std::string &why) const;
@@ -143,13 +151,13 @@ namespace npde
                Vector<double>       &gradient,
                const Timer          &clock);
 
-    const TrainerParameters parameters;
+    const TrainerParameters           parameters;
     ReducedFunctional                &objective;
-    const std::string       directory;
-    const MPI_Comm          communicator;
-    ConditionalOStream     &pcout;
+    const std::string                 directory;
+    const MPI_Comm                    communicator;
+    ConditionalOStream               &pcout;
     std::unique_ptr<Optimizer>        optimizer;
-    unsigned int            iteration = 0;
+    unsigned int                      iteration = 0;
     TrainingHistory                   history_;
     AdaptationRounds                 *adaptation = nullptr;
     std::function<void(unsigned int)> before_round;
@@ -158,8 +166,8 @@ namespace npde
     // What a checkpoint belongs to (set_fingerprint()), and the checkpoints
     // that could not be written.
     std::vector<std::pair<std::string, std::string>> fingerprint;
-    unsigned int failed_checkpoints = 0;
-    std::string  checkpoint_failure;
+    unsigned int                                     failed_checkpoints = 0;
+    std::string                                      checkpoint_failure;
     // The wall time of the checkpoint a resumed run started from.
     double time_offset = 0.;
   };
