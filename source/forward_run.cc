@@ -18,6 +18,7 @@
 #include <npde/network.h>
 #include <npde/output.h>
 #include <npde/output_fields.h>
+#include <npde/sampling.h>
 #include <npde/run_modes.h>
 
 #include <algorithm>
@@ -67,9 +68,10 @@ namespace npde
       ConditionalOStream pcout(std::cout,
                                Utilities::MPI::this_mpi_process(comm) == 0);
 
-      OutputParameters  output_parameters;
-      NetworkParameters network_parameters;
-      parse_all(prm, output_parameters, network_parameters);
+      OutputParameters   output_parameters;
+      NetworkParameters  network_parameters;
+      SamplingParameters sampling_parameters;
+      parse_all(prm, output_parameters, network_parameters, sampling_parameters);
       const bool with_network = network_parameters.add_to_source;
       Output     output(output_parameters, comm);
       output.write_run_record(prm,
@@ -144,6 +146,7 @@ namespace npde
             on_rank_0(comm, [&]() {
               network->save(output.directory() + "/network.txt");
             });
+          write_samples(sampling_parameters, problem, output.directory(), pcout);
 
           report_solver_statistics(state, output, pcout);
         });

@@ -161,6 +161,15 @@ namespace npde
                                           parameters.schedule.size()) :
                    parameters.max_rounds)
   {
+    // Only data given as a field have a Kelly indicator: say so at once,
+    // not at the first round.
+    if (enabled() && parameters.include_data && misfit.field(0) == nullptr)
+      throw InputError(
+        "'Mesh adaptation/Include data = true' needs data that are a "
+        "field in the domain, but these data are not ('Target "
+        "data/Source'): measurements at points have no Kelly indicator. "
+        "Set 'Include data = false' (the dual-weighted indicator already "
+        "refines where the data see the solution).");
   }
 
 

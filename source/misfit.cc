@@ -3,6 +3,8 @@
 // ---------------------------------------------------------------------------
 #include <npde/misfit.h>
 
+#include <cmath>
+
 namespace npde
 {
   template <int dim>
@@ -43,6 +45,52 @@ namespace npde
   template <int dim>
   void
   Misfit<dim>::release()
+  {
+  }
+
+
+
+  template <int dim>
+  void
+  Misfit<dim>::finish_evaluation()
+  {
+  }
+
+
+
+  // Data that are zero everywhere have no scale: the RMSE itself then (the
+  // program warns about it).
+  template <int dim>
+  double
+  Misfit<dim>::relative_rmse(const double value) const
+  {
+    const double scale = data_scale();
+    return std::sqrt(value) / (scale > 0. ? scale : 1.);
+  }
+
+
+
+  template <int dim>
+  std::vector<HistoryColumn>
+  Misfit<dim>::history_columns() const
+  {
+    return {};
+  }
+
+
+
+  template <int dim>
+  std::vector<double>
+  Misfit<dim>::history_values() const
+  {
+    return {};
+  }
+
+
+
+  template <int dim>
+  void
+  Misfit<dim>::write_results(const std::string &) const
   {
   }
 

@@ -163,6 +163,7 @@ namespace npde
         problem.state.solve(&g_values);
         TimerOutput::Scope t(timer, "misfit");
         last_data_misfit = misfit.value(r);
+        misfit.finish_evaluation();
       }
     else
       {
@@ -179,6 +180,7 @@ namespace npde
         TimerOutput::Scope t(timer, "misfit"); // (its time beyond the sweep)
         last_data_misfit = Utilities::MPI::sum(
           local, problem.domain.triangulation().get_communicator());
+        misfit.finish_evaluation();
       }
     return last_data_misfit +
            0.5 * parameters_.regularization * (theta * theta);
@@ -265,10 +267,7 @@ namespace npde
   double
   Objective<dim>::relative_rmse() const
   {
-    // Data that are zero everywhere have no scale: the RMSE itself then
-    // (the program warns about it).
-    const double scale = misfit.data_scale();
-    return std::sqrt(last_data_misfit) / (scale > 0. ? scale : 1.);
+    return misfit.relative_rmse(last_data_misfit);
   }
 
 
@@ -360,7 +359,11 @@ namespace npde
   std::vector<HistoryColumn>
   Objective<dim>::history_columns() const
   {
-    return {{"relative_rmse", "rel. RMSE", true}, {"n_dofs", "", false}};
+    std::vector<HistoryColumn> columns{{"relative_rmse", "rel. RMSE", true}};
+    for (const HistoryColumn &column : misfit.history_columns())
+      columns.push_back(column);
+    columns.push_back({"n_dofs", "", false});
+    return columns;
   }
 
 
@@ -369,7 +372,11 @@ namespace npde
   std::vector<double>
   Objective<dim>::history_values() const
   {
-    return {relative_rmse(), double(n_dofs())};
+    std::vector<double> values{relative_rmse()};
+    for (const double value : misfit.history_values())
+      values.push_back(value);
+    values.push_back(double(n_dofs()));
+    return values;
   }
 
 

@@ -18,6 +18,7 @@
 #include <npde/output.h>
 #include <npde/parameter_reference.h>
 #include <npde/program.h>
+#include <npde/sampling.h>
 #include <npde/run_modes.h>
 #include <npde/state_solver.h>
 #include <npde/trainer.h>
@@ -45,6 +46,7 @@ namespace npde
     TimeParameters::declare_parameters(prm);
     StateSolverParameters::declare_parameters(prm);
     OutputParameters::declare_parameters(prm);
+    SamplingParameters::declare_parameters(prm);
     NetworkParameters::declare_parameters(prm);
     declare_parametric_term_parameters(prm);
     declare_misfit_parameters(prm);

@@ -283,6 +283,7 @@ namespace npde
             TimerOutput::Scope scope(timer, "output");
             write_fitted_fields(
               output, problem, target, objective, network, g_star);
+            target.write_results(output.directory());
           }
 
           // The network is saved; a checkpoint that failed on the way is

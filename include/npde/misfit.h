@@ -9,10 +9,10 @@
 //   r^n = ∂J_m/∂U^n   (condensed vectors of the state's space, n = 0..K).
 //
 // Implementations register themselves by the name the parameter
-// `Target data/Source` gives (registry.h). Today's is FieldData (data h at
-// every point of the domain: "reference simulation" and "expression"); the
-// next are sensor observations (doc/design.md section 9) and HYCO's
-// interaction term (section 11). A misfit is set up on the state solver's
+// `Target data/Source` gives (registry.h): FieldData (data h at every
+// point of the domain: "reference simulation" and "expression") and
+// Observations (measurements at sensors, doc/design.md section 9); the next
+// is HYCO's interaction term (section 11). A misfit is set up on the state solver's
 // mesh and again after every mesh change (setup(), the mesh-change hook).
 // ---------------------------------------------------------------------------
 #ifndef npde_misfit_h
@@ -20,6 +20,7 @@
 
 #include <npde/expression.h>
 #include <npde/forward_problem.h>
+#include <npde/reduced_functional.h>
 #include <npde/registry.h>
 
 #include <functional>
@@ -61,10 +62,39 @@ namespace npde
       std::vector<VectorType>                 *r,
       const std::function<void(unsigned int)> &wait_for_level) const = 0;
 
-    /// The scale of the data: the relative RMSE is sqrt(J_m)/data_scale()
-    /// (max |h| for the paper's definition).
+    /// The scale of the data: max |h| (the paper's relative RMSE divides
+    /// by it).
     virtual double
     data_scale() const = 0;
+
+    /**
+     * Called on every rank after each evaluation of J_m (value(), or the
+     * objective's sum of local_value()): a misfit whose reports need sums
+     * over the ranks makes them here. Nothing by default.
+     */
+    virtual void
+    finish_evaluation();
+
+    /**
+     * The relative RMSE at the last evaluation, whose J_m was @p value: by
+     * default sqrt(J_m)/data_scale() (the paper's definition for field
+     * data), or the RMSE itself for data that are zero everywhere.
+     */
+    virtual double
+    relative_rmse(const double value) const;
+
+    /// Columns of the training history beyond the relative RMSE (a
+    /// validation set's RMSE), and their values at the last evaluation.
+    virtual std::vector<HistoryColumn>
+    history_columns() const;
+    virtual std::vector<double>
+    history_values() const;
+
+    /// Write what the misfit has to say about the fit at the last
+    /// evaluation into @p directory, at the end of a training run
+    /// (observations: the predictions at the sensors). Nothing by default.
+    virtual void
+    write_results(const std::string &directory) const;
 
     /// The data as a finite-element field h^n, for the output and for
     /// mesh adaptation's `Include data`; nullptr if the data are no field.

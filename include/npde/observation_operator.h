@@ -1,0 +1,97 @@
+// ---------------------------------------------------------------------------
+// npde: the prediction of point measurements from the trajectory, and its
+// adjoint (doc/design.md section 9).
+//
+// For a measurement at (t_k, x_k), n_k the level with
+// t_{n_k} ≤ t_k ≤ t_{n_k+1} and s_k = (t_k − t_{n_k})/k_{n_k+1},
+//
+//   y_k(U) = (1 − s_k) u_h^{n_k}(x_k) + s_k u_h^{n_k+1}(x_k),
+//
+// and the derivative of Σ_k v_k y_k with respect to U^n is
+// Σ_k v_k c_{k,n} Cᵀφ(x_k), c_{k,n_k} = 1 − s_k, c_{k,n_k+1} = s_k. The
+// measurements are grouped by their interval [t_n, t_{n+1}], and each
+// interval has one PointEvaluation of its points: per level the work is
+// two sparse products with the rows of the measurements next to it.
+//
+// Each point is located once per mesh (setup(), after every mesh change)
+// with the MappingQ of the discretisation, and evaluated by exactly one
+// rank: of all cells that contain it (several, on a face, an edge or a
+// vertex), the one with the smallest CellId, which every rank that sees
+// those cells picks alike. A point that no rank finds lies outside the
+// domain, and is an input error that names the file and the line.
+// ---------------------------------------------------------------------------
+#ifndef npde_observation_operator_h
+#define npde_observation_operator_h
+
+#include <npde/observation_table.h>
+#include <npde/point_evaluation.h>
+#include <npde/state_solver.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace npde
+{
+  using namespace dealii;
+
+  template <int dim>
+  class ObservationOperator
+  {
+  public:
+    using VectorType = typename StateSolver<dim>::VectorType;
+
+    explicit ObservationOperator(const StateSolver<dim> &state);
+
+    /// Locate the points of @p table on the state's current mesh and build
+    /// the evaluations (collective).
+    void
+    setup(const ObservationTable &table);
+
+    /// The rows of the table that this rank evaluates, in the order of the
+    /// values of predict() and add_adjoint_sources().
+    const std::vector<unsigned int> &
+    rows() const;
+
+    /**
+     * y_k for this rank's rows, from the state's trajectory. @p
+     * wait_for_level, if given, is called with n before U^n is read (so
+     * that another thread may follow the forward sweep, on one rank).
+     */
+    void
+    predict(std::vector<double>                     &y,
+            const std::function<void(unsigned int)> &wait_for_level = {}) const;
+
+    /// (*r)[n] += Σ_k v_k c_{k,n} Cᵀφ(x_k), v in the order of rows().
+    void
+    add_adjoint_sources(const std::vector<double> &v,
+                        std::vector<VectorType>   &r) const;
+
+  private:
+    /// The measurements of one interval [t_n, t_{n+1}] on this rank.
+    struct Interval
+    {
+      explicit Interval(const Discretization<dim> &discretization);
+
+      unsigned int n;
+      /// Their positions in rows(), and their s_k.
+      std::vector<unsigned int> positions;
+      std::vector<double>       s;
+      PointEvaluation<dim>      evaluation;
+    };
+
+    using LocatedPoint = typename PointEvaluation<dim>::LocatedPoint;
+
+    /// The cell of each row of @p table that this rank owns (@p owned);
+    /// throws if a point lies outside the domain.
+    std::vector<LocatedPoint>
+    locate(const ObservationTable &table, std::vector<bool> &owned) const;
+
+    const StateSolver<dim>                &state;
+    std::vector<unsigned int>              local_rows;
+    std::vector<std::unique_ptr<Interval>> intervals;
+    mutable Vector<double>                 buffer, weights;
+  };
+} // namespace npde
+
+#endif

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Point files for npde's 'Output/Sample points file': where and when
+sensors measure (doc/observations.md).
+
+Fixed sensors, drawn uniformly in a box (optionally only where a condition
+holds, for a domain that is not a box), measuring at given times:
+
+  tools/sensor_points.py fixed --box 0,0:0.5,1 --sensors 40 --seed 1 \
+      --times 0:1:41 > points.csv
+
+Moving sensors, one per trajectory x(t)[;y(t)[;z(t)]] (Python expressions
+in t, with the functions of the math module), measuring at given times:
+
+  tools/sensor_points.py moving --trajectory "0.25+0.15*cos(2*pi*t);0.5+0.3*sin(2*pi*t)" \
+      --trajectory "0.25;0.1+0.8*t" --times 0:1:65 > points.csv
+
+--times a:b:n gives n equally spaced times from a to b (both included);
+--times t1,t2,... gives them one by one. --inside "x**2+y**2<1" keeps only
+points where the condition holds. Only the standard library is used.
+"""
+import argparse
+import math
+import random
+import sys
+
+
+def times(spec):
+    if ':' in spec:
+        a, b, n = spec.split(':')
+        a, b, n = float(a), float(b), int(n)
+        return [a + (b - a) * i / (n - 1) for i in range(n)] if n > 1 else [a]
+    return [float(t) for t in spec.split(',')]
+
+
+def names(dim):
+    return ['x', 'y', 'z'][:dim]
+
+
+def condition(expression, dim):
+    if not expression:
+        return lambda p: True
+    code = compile(expression, '--inside', 'eval')
+    return lambda p: bool(eval(code, vars(math), dict(zip(names(dim), p))))
+
+
+def fixed(args):
+    lower, upper = ([float(c) for c in corner.split(',')]
+                    for corner in args.box.split(':'))
+    dim = len(lower)
+    keep = condition(args.inside, dim)
+    rng = random.Random(args.seed)
+    sensors = []
+    while len(sensors) < args.sensors:
+        p = [lo + (hi - lo) * rng.random() for lo, hi in zip(lower, upper)]
+        if keep(p):
+            sensors.append(p)
+    return dim, [(t, p) for t in times(args.times) for p in sensors]
+
+
+def moving(args):
+    paths = [[compile(c, '--trajectory', 'eval') for c in trajectory.split(';')]
+             for trajectory in args.trajectory]
+    dim = len(paths[0])
+    if any(len(path) != dim for path in paths):
+        sys.exit('sensor_points.py: every trajectory needs the same number '
+                 'of coordinates')
+    rows = []
+    for t in times(args.times):
+        for path in paths:
+            env = dict(vars(math), t=t)
+            rows.append((t, [float(eval(c, env)) for c in path]))
+    return dim, rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest='kind', required=True)
+    f = sub.add_parser('fixed', help='sensors at fixed places')
+    f.add_argument('--box', required=True, help='lower:upper, e.g. 0,0:0.5,1')
+    f.add_argument('--sensors', type=int, required=True)
+    f.add_argument('--seed', type=int, default=1)
+    f.add_argument('--inside', default='', help='keep points where this holds')
+    f.add_argument('--times', required=True)
+    m = sub.add_parser('moving', help='sensors moving along trajectories')
+    m.add_argument('--trajectory', action='append', required=True)
+    m.add_argument('--times', required=True)
+    args = parser.parse_args()
+    dim, rows = fixed(args) if args.kind == 'fixed' else moving(args)
+    print('# made by: tools/sensor_points.py ' + ' '.join(a if ' ' not in a else repr(a) for a in sys.argv[1:]))
+    print(','.join(['t'] + names(dim)))
+    for t, p in rows:
+        print(','.join(repr(v) for v in [t] + p))
+
+
+if __name__ == '__main__':
+    main()
