@@ -41,8 +41,8 @@ namespace npde
     template <int dim>
     struct Location
     {
-      bool                                              owned = false;
-      typename PointEvaluation<dim>::LocatedPoint       point;
+      bool                                        owned = false;
+      typename PointEvaluation<dim>::LocatedPoint point;
     };
 
     template <int dim>
@@ -62,35 +62,35 @@ namespace npde
   // point (deal.II's R-tree of them, GridTools::Cache), or, since a curved
   // cell may bulge out of the box of its vertices, the four nearest boxes.
   // The first candidate whose MappingQ takes the point into the reference
-  // cell starts GridTools::find_all_active_cells_around_point, which adds
-  // the neighbours that hold it too; of those the owner takes the cell with
-  // the smallest CellId. The same point given on several rows is located
-  // once.
+  // cell is joined by the cells around its vertices that hold the point
+  // too; of those the owner takes the cell with the smallest CellId. The same
+  // point given on several rows is located once.
   template <int dim>
   std::vector<typename ObservationOperator<dim>::LocatedPoint>
   ObservationOperator<dim>::locate(const ObservationTable &table,
                                    std::vector<bool>      &owned) const
   {
-    namespace bgi = boost::geometry::index;
-    const Discretization<dim> &discretization = state.discretization();
-    const Triangulation<dim>  &tria = discretization.triangulation();
-    const Mapping<dim>        &mapping = discretization.mapping();
+    namespace bgi                              = boost::geometry::index;
+    const Discretization<dim>  &discretization = state.discretization();
+    const Triangulation<dim>   &tria           = discretization.triangulation();
+    const Mapping<dim>         &mapping        = discretization.mapping();
     const GridTools::Cache<dim> cache(tria, mapping);
     const auto &tree = cache.get_locally_owned_cell_bounding_boxes_rtree();
-    using TriaCell   = typename Triangulation<dim>::active_cell_iterator;
+    const auto &vertex_to_cells = cache.get_vertex_to_cell_map();
+    using TriaCell = typename Triangulation<dim>::active_cell_iterator;
 
-    const auto inside = [&](const TriaCell &cell, const Point<dim> &p,
-                            Point<dim> &reference) {
-      try
-        {
-          reference = mapping.transform_real_to_unit_cell(cell, p);
-          return GeometryInfo<dim>::is_inside_unit_cell(reference, 1e-10);
-        }
-      catch (const typename Mapping<dim>::ExcTransformationFailed &)
-        {
-          return false;
-        }
-    };
+    const auto inside =
+      [&](const TriaCell &cell, const Point<dim> &p, Point<dim> &reference) {
+        try
+          {
+            reference = mapping.transform_real_to_unit_cell(cell, p);
+            return GeometryInfo<dim>::is_inside_unit_cell(reference, 1e-10);
+          }
+        catch (const typename Mapping<dim>::ExcTransformationFailed &)
+          {
+            return false;
+          }
+      };
 
     std::map<std::array<double, dim>, Location<dim>> known;
     std::vector<Location<dim>>                       result(table.size());
@@ -130,8 +130,26 @@ namespace npde
         Location<dim> location;
         if (hit)
           {
-            const auto all = GridTools::find_all_active_cells_around_point(
-              mapping, tria, p, 1e-10, first);
+            // Every cell that holds the point touches the first one at
+            // a vertex of it (the vertex-to-cell map lists the coarse
+            // cells at a hanging vertex too). (deal.II 9.4's
+            // find_all_active_cells_around_point can return a refined
+            // neighbour instead of its active children.)
+            std::vector<std::pair<TriaCell, Point<dim>>> all{first};
+            for (const unsigned int v : first.first->vertex_indices())
+              for (const auto &cell :
+                   vertex_to_cells[first.first->vertex_index(v)])
+                {
+                  Point<dim> reference;
+                  if (cell != first.first && !cell->is_artificial() &&
+                      std::none_of(all.begin(),
+                                   all.end(),
+                                   [&](const auto &a) {
+                                     return a.first == cell;
+                                   }) &&
+                      inside(cell, p, reference))
+                    all.emplace_back(cell, reference);
+                }
             const auto owner =
               std::min_element(all.begin(),
                                all.end(),
@@ -202,10 +220,9 @@ namespace npde
     for (unsigned int k = 0; k < table.size(); ++k)
       if (owned[k])
         {
-          const auto   after = std::upper_bound(times.begin(),
-                                              times.end(),
-                                              table.t[k]);
-          const int    n     = int(after - times.begin()) - 1;
+          const auto after =
+            std::upper_bound(times.begin(), times.end(), table.t[k]);
+          const int n = int(after - times.begin()) - 1;
           rows_of[std::min<int>(std::max(n, 0), int(K) - 1)].push_back(k);
         }
     std::vector<unsigned int> local_counts(K), counts(K);

@@ -53,8 +53,8 @@ namespace npde
     double
     number(const std::string &field, const std::string &where)
     {
-      char *end = nullptr;
-      errno     = 0;
+      char *end      = nullptr;
+      errno          = 0;
       const double x = std::strtod(field.c_str(), &end);
       if (field.empty() || end != field.c_str() + field.size())
         throw InputError(where + ": the field '" + field +
@@ -172,11 +172,10 @@ namespace npde
         if (format.with_values)
           {
             table.value.push_back(field("value"));
-            const double sigma =
-              columns.count("sigma") ? field("sigma") : 1.;
+            const double sigma = columns.count("sigma") ? field("sigma") : 1.;
             if (!(sigma > 0.))
-              throw InputError(where + ": sigma = " +
-                               fields[columns.at("sigma")] +
+              throw InputError(where +
+                               ": sigma = " + fields[columns.at("sigma")] +
                                " is not positive. sigma is the standard "
                                "deviation of the measurement: give a "
                                "positive number, or leave the column out "

@@ -259,15 +259,14 @@ namespace npde
   void
   Observations<dim>::write_results(const std::string &directory) const
   {
-    const MPI_Comm     communicator =
+    const MPI_Comm communicator =
       problem.domain.triangulation().get_communicator();
     PointCloudTable<dim> cloud;
-    const auto add = [&](const Set &set, const std::string &name) {
-      const std::vector<double> y =
-        gather_in_table_order(set.sensors.rows(),
-                              set.y,
-                              set.table.size(),
-                              communicator);
+    const auto           add = [&](const Set &set, const std::string &name) {
+      const std::vector<double> y = gather_in_table_order(set.sensors.rows(),
+                                                          set.y,
+                                                          set.table.size(),
+                                                          communicator);
       cloud.add(set.table, y, name);
     };
     add(training, "training");

@@ -42,10 +42,10 @@ namespace npde
     const types::global_dof_index first =
       (owned_points.n_elements() > 0 ? *owned_points.begin() : 0);
 
-    DynamicSparsityPattern integration_dsp(dofs.n_dofs(),
+    DynamicSparsityPattern               integration_dsp(dofs.n_dofs(),
                                            n_global,
                                            relevant_dofs);
-    DynamicSparsityPattern interpolation_dsp(n_global,
+    DynamicSparsityPattern               interpolation_dsp(n_global,
                                              dofs.n_dofs(),
                                              owned_points);
     std::vector<types::global_dof_index> local_dofs(dpc);

@@ -69,9 +69,12 @@ namespace npde
       return;
     const MPI_Comm communicator =
       problem.domain.triangulation().get_communicator();
-    const ObservationTable table = read_observation_table(
-      parameters.points_file,
-      {dim, false, problem.time_parameters.end_time, "Output/Sample points file"});
+    const ObservationTable table =
+      read_observation_table(parameters.points_file,
+                             {dim,
+                              false,
+                              problem.time_parameters.end_time,
+                              "Output/Sample points file"});
     ObservationOperator<dim> sensors(problem.state);
     sensors.setup(table);
     std::vector<double> y;

@@ -27,7 +27,7 @@ namespace npde
   struct ObservationTable
   {
     /// The file, as given, for messages.
-    std::string file;
+    std::string  file;
     unsigned int dim = 0;
     /// Per row k: t_k, x_k (dim numbers from x[k·dim]), h_k, σ_k, and the
     /// line of the file it came from.

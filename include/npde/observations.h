@@ -98,9 +98,9 @@ namespace npde
     {
       explicit Set(const StateSolver<dim> &state);
 
-      ObservationTable         table;
-      ObservationOperator<dim> sensors;
-      double                   h_max = 0.;
+      ObservationTable            table;
+      ObservationOperator<dim>    sensors;
+      double                      h_max = 0.;
       mutable std::vector<double> y;
       // Σ_k (y_k − h_k)² on this rank, and the relative RMSE of all ranks.
       mutable double local_squares = 0.;

@@ -59,9 +59,9 @@ namespace npde
   private:
     struct Row
     {
-      double      t;
-      double      x[dim];
-      double      observed, predicted, sigma;
+      double       t;
+      double       x[dim];
+      double       observed, predicted, sigma;
       unsigned int set;
     };
     std::vector<Row>         rows;
