@@ -14,7 +14,7 @@
 // costs at most 10 % of an iteration and its set-up at most a forward
 // sweep.
 //
-//   build/benchmarks/observation_benchmark
+//   build/benchmarks/observation_benchmark [M ...]
 // ---------------------------------------------------------------------------
 #include <npde/observations.h>
 
@@ -35,7 +35,15 @@ main(int argc, char **argv)
             << std::setw(15) << "forward sweep" << std::setw(11) << "ratio"
             << std::setw(14) << "misfit + r" << std::setw(12) << "iteration"
             << "share" << std::endl;
-  for (const unsigned int M : {100u, 10000u, 1000000u})
+  // Optionally only some of the sizes, e.g. for a profiler.
+  std::vector<unsigned int> sizes = {100u, 10000u, 1000000u};
+  if (argc > 1)
+    {
+      sizes.clear();
+      for (int a = 1; a < argc; ++a)
+        sizes.push_back(std::stoul(argv[a]));
+    }
+  for (const unsigned int M : sizes)
     {
       const std::string file = "observation_benchmark.csv";
       {

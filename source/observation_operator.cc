@@ -19,17 +19,9 @@
 namespace npde
 {
   template <int dim>
-  ObservationOperator<dim>::Interval::Interval(
-    const Discretization<dim> &discretization)
-    : evaluation(discretization)
-  {
-  }
-
-
-
-  template <int dim>
   ObservationOperator<dim>::ObservationOperator(const StateSolver<dim> &state)
     : state(state)
+    , evaluation(state.discretization())
   {
   }
 
@@ -135,21 +127,28 @@ namespace npde
             // cells at a hanging vertex too). (deal.II 9.4's
             // find_all_active_cells_around_point can return a refined
             // neighbour instead of its active children.)
+            // A point well inside the first cell (1e-6 of its size from
+            // every face) is in no other; most are.
+            double margin = 1.;
+            for (unsigned int d = 0; d < dim; ++d)
+              margin =
+                std::min({margin, first.second[d], 1. - first.second[d]});
             std::vector<std::pair<TriaCell, Point<dim>>> all{first};
             for (const unsigned int v : first.first->vertex_indices())
-              for (const auto &cell :
-                   vertex_to_cells[first.first->vertex_index(v)])
-                {
-                  Point<dim> reference;
-                  if (cell != first.first && !cell->is_artificial() &&
-                      std::none_of(all.begin(),
-                                   all.end(),
-                                   [&](const auto &a) {
-                                     return a.first == cell;
-                                   }) &&
-                      inside(cell, p, reference))
-                    all.emplace_back(cell, reference);
-                }
+              if (margin < 1e-6)
+                for (const auto &cell :
+                     vertex_to_cells[first.first->vertex_index(v)])
+                  {
+                    Point<dim> reference;
+                    if (cell != first.first && !cell->is_artificial() &&
+                        std::none_of(all.begin(),
+                                     all.end(),
+                                     [&](const auto &a) {
+                                       return a.first == cell;
+                                     }) &&
+                        inside(cell, p, reference))
+                      all.emplace_back(cell, reference);
+                  }
             const auto owner =
               std::min_element(all.begin(),
                                all.end(),
@@ -233,25 +232,24 @@ namespace npde
                         ArrayView<unsigned int>(counts));
 
     local_rows.clear();
+    s.clear();
     intervals.clear();
+    std::vector<LocatedPoint> sorted_points;
     for (unsigned int n = 0; n < K; ++n)
       {
         if (counts[n] == 0)
           continue;
-        auto interval = std::make_unique<Interval>(state.discretization());
-        interval->n   = n;
-        std::vector<LocatedPoint> interval_points;
+        intervals.push_back({n, unsigned(local_rows.size()), 0});
         for (const unsigned int k : rows_of[n])
           {
-            interval->positions.push_back(local_rows.size());
             local_rows.push_back(k);
-            interval->s.push_back(std::clamp(
+            s.push_back(std::clamp(
               (table.t[k] - times[n]) / (times[n + 1] - times[n]), 0., 1.));
-            interval_points.push_back(points[k]);
+            sorted_points.push_back(points[k]);
           }
-        interval->evaluation.setup(interval_points);
-        intervals.push_back(std::move(interval));
+        intervals.back().end = local_rows.size();
       }
+    evaluation.setup(sorted_points);
   }
 
 
@@ -281,19 +279,19 @@ namespace npde
         if (wait_for_level)
           wait_for_level(n);
         const VectorType &u = state.state(n);
-        if (next > 0 && intervals[next - 1]->n + 1 == n)
+        if (next > 0 && intervals[next - 1].n + 1 == n)
           {
-            const Interval &I = *intervals[next - 1];
-            I.evaluation.values(u, buffer);
-            for (unsigned int j = 0; j < I.positions.size(); ++j)
-              y[I.positions[j]] += I.s[j] * buffer[j];
+            const Interval &I = intervals[next - 1];
+            evaluation.values(u, buffer, I.begin, I.end);
+            for (unsigned int j = I.begin; j < I.end; ++j)
+              y[j] += s[j] * buffer[j];
           }
-        if (next < intervals.size() && intervals[next]->n == n)
+        if (next < intervals.size() && intervals[next].n == n)
           {
-            const Interval &I = *intervals[next];
-            I.evaluation.values(u, buffer);
-            for (unsigned int j = 0; j < I.positions.size(); ++j)
-              y[I.positions[j]] = (1. - I.s[j]) * buffer[j];
+            const Interval &I = intervals[next];
+            evaluation.values(u, buffer, I.begin, I.end);
+            for (unsigned int j = I.begin; j < I.end; ++j)
+              y[j] = (1. - s[j]) * buffer[j];
             ++next;
           }
       }
@@ -308,16 +306,15 @@ namespace npde
     std::vector<VectorType>   &r) const
   {
     AssertDimension(v.size(), local_rows.size());
-    for (const auto &interval : intervals)
+    weights.reinit(local_rows.size(), true);
+    for (const Interval &I : intervals)
       {
-        const Interval &I = *interval;
-        weights.reinit(I.positions.size(), true);
-        for (unsigned int j = 0; j < I.positions.size(); ++j)
-          weights[j] = (1. - I.s[j]) * v[I.positions[j]];
-        I.evaluation.add_integrals(weights, r[I.n]);
-        for (unsigned int j = 0; j < I.positions.size(); ++j)
-          weights[j] = I.s[j] * v[I.positions[j]];
-        I.evaluation.add_integrals(weights, r[I.n + 1]);
+        for (unsigned int j = I.begin; j < I.end; ++j)
+          weights[j] = (1. - s[j]) * v[j];
+        evaluation.add_integrals(weights, r[I.n], I.begin, I.end);
+        for (unsigned int j = I.begin; j < I.end; ++j)
+          weights[j] = s[j] * v[j];
+        evaluation.add_integrals(weights, r[I.n + 1], I.begin, I.end);
       }
   }
 

@@ -7,6 +7,8 @@
 
 #include <npde/point_evaluation.h>
 
+#include <map>
+
 namespace npde
 {
   template <int dim>
@@ -18,12 +20,75 @@ namespace npde
 
 
 
-  // As PointOperators::build_matrices, with one point per column and no
-  // FEValues: φ_i(x_j) of FE_Q is the reference shape function at the
-  // point's reference coordinates, whatever the mapping.
+  // φ_i(x_j) of FE_Q is the reference shape function at the point's
+  // reference coordinates, whatever the mapping: no FEValues.
   template <int dim>
   void
   PointEvaluation<dim>::setup(const std::vector<LocatedPoint> &points)
+  {
+    n_points = points.size();
+    local = Utilities::MPI::n_mpi_processes(discretization.communicator()) == 1;
+    if (local)
+      setup_local(points);
+    else
+      setup_distributed(points);
+  }
+
+
+
+  // On one rank the dofs' global indices are the local ones. Row j of Cᵀ:
+  // an unconstrained dof keeps its entry, a constrained one gives a·φ_i to
+  // each of its masters (the constraints are closed, so the masters are
+  // unconstrained), and a Dirichlet dof (no entries) none; entries of one
+  // dof are summed.
+  template <int dim>
+  void
+  PointEvaluation<dim>::setup_local(const std::vector<LocatedPoint> &points)
+  {
+    const AffineConstraints<double> &constraints = discretization.constraints();
+    const FiniteElement<dim>        &fe          = discretization.fe();
+    const unsigned int               dpc         = fe.n_dofs_per_cell();
+    std::vector<types::global_dof_index> local_dofs(dpc);
+    row_start.assign(1, 0);
+    condensed_start.assign(1, 0);
+    row_dofs.clear();
+    row_values.clear();
+    condensed_dofs.clear();
+    condensed_values.clear();
+    std::map<unsigned int, double> condensed;
+    for (const LocatedPoint &point : points)
+      {
+        point.cell->get_dof_indices(local_dofs);
+        condensed.clear();
+        for (unsigned int i = 0; i < dpc; ++i)
+          {
+            const double phi = fe.shape_value(i, point.reference);
+            row_dofs.push_back(local_dofs[i]);
+            row_values.push_back(phi);
+            if (!constraints.is_constrained(local_dofs[i]))
+              condensed[local_dofs[i]] += phi;
+            else
+              for (const auto &[master, a] :
+                   *constraints.get_constraint_entries(local_dofs[i]))
+                condensed[master] += a * phi;
+          }
+        row_start.push_back(row_dofs.size());
+        for (const auto &[dof, value] : condensed)
+          {
+            condensed_dofs.push_back(dof);
+            condensed_values.push_back(value);
+          }
+        condensed_start.push_back(condensed_dofs.size());
+      }
+  }
+
+
+
+  // As PointOperators::build_matrices, with one point per column.
+  template <int dim>
+  void
+  PointEvaluation<dim>::setup_distributed(
+    const std::vector<LocatedPoint> &points)
   {
     const MPI_Comm         communicator = discretization.communicator();
     const DoFHandler<dim> &dofs         = discretization.dof_handler();
@@ -34,7 +99,6 @@ namespace npde
     const FiniteElement<dim>        &fe   = discretization.fe();
     const unsigned int               dpc  = fe.n_dofs_per_cell();
 
-    n_points = points.size();
     const std::vector<IndexSet> partition =
       Utilities::MPI::create_ascending_partitioning(communicator, n_points);
     owned_points = partition[Utilities::MPI::this_mpi_process(communicator)];
@@ -87,8 +151,6 @@ namespace npde
     integration.compress(VectorOperation::add);
     interpolation.compress(VectorOperation::insert);
     buffer.reinit(owned_points, communicator);
-    local_integration.reinit(integration);
-    local_interpolation.reinit(interpolation);
   }
 
 
@@ -102,19 +164,29 @@ namespace npde
 
 
 
-  // Through the CSR copies on one rank, through Trilinos with several.
   template <int dim>
   void
-  PointEvaluation<dim>::values(const VectorType &u, Vector<double> &v) const
+  PointEvaluation<dim>::values(const VectorType  &u,
+                               Vector<double>    &v,
+                               const unsigned int begin,
+                               const unsigned int end) const
   {
-    v.reinit(n_points, true);
-    if (!local_interpolation.empty())
+    if (v.size() != n_points)
+      v.reinit(n_points);
+    if (local)
       {
-        local_interpolation.vmult(v.begin(), u.begin());
+        const double *const x = u.begin();
+        for (unsigned int j = begin; j < end; ++j)
+          {
+            double sum = 0;
+            for (unsigned int e = row_start[j]; e < row_start[j + 1]; ++e)
+              sum += row_values[e] * x[row_dofs[e]];
+            v[j] = sum;
+          }
         return;
       }
     interpolation.vmult(buffer, u);
-    std::copy(buffer.begin(), buffer.end(), v.begin());
+    std::copy(buffer.begin() + begin, buffer.begin() + end, v.begin() + begin);
   }
 
 
@@ -122,15 +194,22 @@ namespace npde
   template <int dim>
   void
   PointEvaluation<dim>::add_integrals(const Vector<double> &v,
-                                      VectorType           &out) const
+                                      VectorType           &out,
+                                      const unsigned int    begin,
+                                      const unsigned int    end) const
   {
     AssertDimension(v.size(), n_points);
-    if (!local_integration.empty())
+    if (local)
       {
-        local_integration.vmult(out.begin(), v.begin(), true);
+        double *const y = out.begin();
+        for (unsigned int j = begin; j < end; ++j)
+          for (unsigned int e = condensed_start[j]; e < condensed_start[j + 1];
+               ++e)
+            y[condensed_dofs[e]] += condensed_values[e] * v[j];
         return;
       }
-    std::copy(v.begin(), v.end(), buffer.begin());
+    buffer = 0.;
+    std::copy(v.begin() + begin, v.begin() + end, buffer.begin() + begin);
     discretization.operators().add_product(integration, buffer, out);
   }
 

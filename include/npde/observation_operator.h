@@ -9,9 +9,9 @@
 //
 // and the derivative of Σ_k v_k y_k with respect to U^n is
 // Σ_k v_k c_{k,n} Cᵀφ(x_k), c_{k,n_k} = 1 − s_k, c_{k,n_k+1} = s_k. The
-// measurements are grouped by their interval [t_n, t_{n+1}], and each
-// interval has one PointEvaluation of its points: per level the work is
-// two sparse products with the rows of the measurements next to it.
+// measurements are sorted by their interval [t_n, t_{n+1}], and one
+// PointEvaluation holds them all: per level the work is the products with
+// the rows of the two intervals next to it.
 //
 // Each point is located once per mesh (setup(), after every mesh change)
 // with the MappingQ of the discretisation, and evaluated by exactly one
@@ -68,16 +68,11 @@ namespace npde
                         std::vector<VectorType>   &r) const;
 
   private:
-    /// The measurements of one interval [t_n, t_{n+1}] on this rank.
+    /// The measurements of one interval [t_n, t_{n+1}] on this rank: the
+    /// rows [begin, end) of the evaluation.
     struct Interval
     {
-      explicit Interval(const Discretization<dim> &discretization);
-
-      unsigned int n;
-      /// Their positions in rows(), and their s_k.
-      std::vector<unsigned int> positions;
-      std::vector<double>       s;
-      PointEvaluation<dim>      evaluation;
+      unsigned int n, begin, end;
     };
 
     using LocatedPoint = typename PointEvaluation<dim>::LocatedPoint;
@@ -87,10 +82,13 @@ namespace npde
     std::vector<LocatedPoint>
     locate(const ObservationTable &table, std::vector<bool> &owned) const;
 
-    const StateSolver<dim>                &state;
-    std::vector<unsigned int>              local_rows;
-    std::vector<std::unique_ptr<Interval>> intervals;
-    mutable Vector<double>                 buffer, weights;
+    const StateSolver<dim>   &state;
+    std::vector<unsigned int> local_rows;
+    // s_k of each of them, in the same order.
+    std::vector<double>    s;
+    std::vector<Interval>  intervals;
+    PointEvaluation<dim>   evaluation;
+    mutable Vector<double> buffer, weights;
   };
 } // namespace npde
 

@@ -10,7 +10,13 @@
 // - CᵀΦᵀ, rows condensed, so that CᵀΦᵀ v = Cᵀ Σ_j v_j φ(x_j) is a condensed
 //   vector: the adjoint's right-hand side of point measurements.
 // Each point is this rank's alone (the caller chooses one owner per point),
-// and the points are numbered rank by rank.
+// and the points are numbered rank by rank. Both products work on a range
+// of the points, so that a caller whose points are sorted (by time) pays
+// only for the ones it needs. On one rank both are plain CSR arrays over
+// the points' rows, the second with the constraints applied to each row
+// (Cᵀφ(x_j): a hanging dof's entry goes to its masters, a Dirichlet dof's
+// is dropped), built without Trilinos; with several ranks they are
+// Trilinos matrices, and a range costs a product with all points.
 // ---------------------------------------------------------------------------
 #ifndef npde_point_evaluation_h
 #define npde_point_evaluation_h
@@ -48,23 +54,41 @@ namespace npde
     unsigned int
     size() const;
 
-    /// @p v = Φ u (u distributed, unghosted, with its constrained values).
+    /// v_j = u_h(x_j) for j in [@p begin, @p end) (u distributed, unghosted,
+    /// with its constrained values); @p v has size() entries.
     void
-    values(const VectorType &u, Vector<double> &v) const;
+    values(const VectorType  &u,
+           Vector<double>    &v,
+           const unsigned int begin,
+           const unsigned int end) const;
 
-    /// @p out += CᵀΦᵀ v.
+    /// @p out += Cᵀ Σ_j v_j φ(x_j) over j in [@p begin, @p end).
     void
-    add_integrals(const Vector<double> &v, VectorType &out) const;
+    add_integrals(const Vector<double> &v,
+                  VectorType           &out,
+                  const unsigned int    begin,
+                  const unsigned int    end) const;
 
   private:
+    void
+    setup_local(const std::vector<LocatedPoint> &points);
+    void
+    setup_distributed(const std::vector<LocatedPoint> &points);
+
     const Discretization<dim> &discretization;
     unsigned int               n_points = 0;
-    IndexSet                   owned_points;
-    MatrixType                 interpolation;
-    MatrixType                 integration;
-    LocalSparseMatrix          local_interpolation; // on one rank
-    LocalSparseMatrix          local_integration;   // on one rank
-    mutable VectorType         buffer;
+    bool                       local    = false;
+    // One rank: per point j, the entries row_start[j]..row_start[j+1] of
+    // (dof, φ) and condensed_start[j]..condensed_start[j+1] of Cᵀφ(x_j).
+    std::vector<unsigned int> row_start, row_dofs;
+    std::vector<double>       row_values;
+    std::vector<unsigned int> condensed_start, condensed_dofs;
+    std::vector<double>       condensed_values;
+    // Several ranks.
+    IndexSet           owned_points;
+    MatrixType         interpolation;
+    MatrixType         integration;
+    mutable VectorType buffer;
   };
 } // namespace npde
 
