@@ -424,32 +424,17 @@ namespace npde
 
 
 
-  template <int dim>
-  FieldData<dim> *
-  FieldData<dim>::create(const std::string &,
-                         ParameterHandler          &prm,
-                         const ForwardProblem<dim> &problem,
-                         TimerOutput               &timer,
-                         ConditionalOStream        &pcout)
-  {
-    return new FieldData<dim>(parsed<TargetDataParameters>(prm),
-                              problem,
-                              timer,
-                              pcout);
-  }
-
-
-
   namespace
   {
     // Field data serve two sources, which share their entries: only one
     // registration declares them.
-    const MisfitRegistration<FieldData> reference_simulation(
-      "reference simulation",
-      "a simulation of the model driven by the 'Target source' g* (on the "
-      "training mesh or a finer one).",
-      &TargetDataParameters::declare_parameters);
-    const MisfitRegistration<FieldData>
+    const MisfitRegistration<FieldData, TargetDataParameters>
+      reference_simulation(
+        "reference simulation",
+        "a simulation of the model driven by the 'Target source' g* (on the "
+        "training mesh or a finer one).",
+        &TargetDataParameters::declare_parameters);
+    const MisfitRegistration<FieldData, TargetDataParameters>
       expression("expression", "the expression 'Expression' h(t, x).");
   } // namespace
 

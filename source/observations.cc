@@ -283,25 +283,9 @@ namespace npde
 
 
 
-  template <int dim>
-  Observations<dim> *
-  Observations<dim>::create(const std::string &,
-                            ParameterHandler          &prm,
-                            const ForwardProblem<dim> &problem,
-                            TimerOutput               &timer,
-                            ConditionalOStream        &pcout)
-  {
-    return new Observations<dim>(parsed<ObservationParameters>(prm),
-                                 problem,
-                                 timer,
-                                 pcout);
-  }
-
-
-
   namespace
   {
-    const MisfitRegistration<Observations> observations(
+    const MisfitRegistration<Observations, ObservationParameters> observations(
       "observations",
       "measurements of u at sensors, read from 'Observation file' (CSV), at "
       "any times; with an optional 'Validation file' held back from "

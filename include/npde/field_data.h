@@ -75,15 +75,6 @@ namespace npde
               ConditionalOStream         &pcout);
     ~FieldData() override;
 
-    /// The factory of the registry (misfit.h): field data of the source
-    /// @p name, with the parameters of @p prm.
-    static FieldData *
-    create(const std::string         &name,
-           ParameterHandler          &prm,
-           const ForwardProblem<dim> &problem,
-           TimerOutput               &timer,
-           ConditionalOStream        &pcout);
-
     /**
      * Compute h^n at the quadrature points of the problem's current mesh.
      * Call again after the mesh has changed: a reference simulation on a

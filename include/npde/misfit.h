@@ -12,8 +12,9 @@
 // `Target data/Source` gives (registry.h): FieldData (data h at every
 // point of the domain: "reference simulation" and "expression") and
 // Observations (measurements at sensors, doc/design.md section 9); the next
-// is HYCO's interaction term (section 11). A misfit is set up on the state solver's
-// mesh and again after every mesh change (setup(), the mesh-change hook).
+// is HYCO's interaction term (section 11). A misfit is set up on the state
+// solver's mesh and again after every mesh change (setup(), the mesh-change
+// hook).
 // ---------------------------------------------------------------------------
 #ifndef npde_misfit_h
 #define npde_misfit_h
@@ -143,7 +144,7 @@ namespace npde
 
   /// Registers the implementation @p Implementation (a template on dim) for
   /// dimensions 1, 2 and 3 under @p name: one static object per name.
-  template <template <int> class Implementation>
+  template <template <int> class Implementation, typename Parameters>
   struct MisfitRegistration
   {
     MisfitRegistration(
@@ -166,12 +167,13 @@ namespace npde
       MisfitRegistry<dim>::instance().add(
         name,
         description,
-        [name](ParameterHandler          &prm,
-               const ForwardProblem<dim> &problem,
-               TimerOutput               &timer,
-               ConditionalOStream        &pcout) {
+        [](ParameterHandler          &prm,
+           const ForwardProblem<dim> &problem,
+           TimerOutput               &timer,
+           ConditionalOStream        &pcout) {
           return std::unique_ptr<Misfit<dim>>(
-            Implementation<dim>::create(name, prm, problem, timer, pcout));
+            std::make_unique<Implementation<dim>>(
+              parsed<Parameters>(prm), problem, timer, pcout));
         },
         // Each implementation's parameters are declared once.
         dim == 2 ? declare_parameters :

@@ -53,14 +53,6 @@ namespace npde
                  TimerOutput                 &timer,
                  ConditionalOStream          &pcout);
 
-    /// The factory of the registry (misfit.h).
-    static Observations *
-    create(const std::string         &name,
-           ParameterHandler          &prm,
-           const ForwardProblem<dim> &problem,
-           TimerOutput               &timer,
-           ConditionalOStream        &pcout);
-
     /// Locate the sensors on the current mesh (again after a mesh change).
     void
     setup() override;
