@@ -2,19 +2,17 @@
 // npde: the prediction of point measurements, and its adjoint (see
 // observation_operator.h).
 // ---------------------------------------------------------------------------
-#include <deal.II/grid/grid_tools.h>
-#include <deal.II/grid/grid_tools_cache.h>
-
-#include <deal.II/numerics/rtree.h>
-
+#include <npde/cell_locator.h>
 #include <npde/expression.h>
 #include <npde/observation_operator.h>
 
 #include <algorithm>
 #include <array>
 #include <iterator>
-#include <map>
 #include <sstream>
+#include <unordered_map>
+
+#include <boost/functional/hash.hpp>
 
 namespace npde
 {
@@ -29,14 +27,6 @@ namespace npde
 
   namespace
   {
-    /// A point of the table and whether this rank owns it.
-    template <int dim>
-    struct Location
-    {
-      bool                                        owned = false;
-      typename PointEvaluation<dim>::LocatedPoint point;
-    };
-
     template <int dim>
     Point<dim>
     table_point(const ObservationTable &table, const unsigned int k)
@@ -50,126 +40,36 @@ namespace npde
 
 
 
-  // The candidates are the locally owned cells whose bounding box holds the
-  // point (deal.II's R-tree of them, GridTools::Cache), or, since a curved
-  // cell may bulge out of the box of its vertices, the four nearest boxes.
-  // The first candidate whose MappingQ takes the point into the reference
-  // cell is joined by the cells around its vertices that hold the point
-  // too; of those the owner takes the cell with the smallest CellId. The same
-  // point given on several rows is located once.
+  // Each point is located by CellLocator; the same point given on several
+  // rows (a fixed sensor's measurements) is located once.
   template <int dim>
   std::vector<typename ObservationOperator<dim>::LocatedPoint>
   ObservationOperator<dim>::locate(const ObservationTable &table,
                                    std::vector<bool>      &owned) const
   {
-    namespace bgi                              = boost::geometry::index;
-    const Discretization<dim>  &discretization = state.discretization();
-    const Triangulation<dim>   &tria           = discretization.triangulation();
-    const Mapping<dim>         &mapping        = discretization.mapping();
-    const GridTools::Cache<dim> cache(tria, mapping);
-    const auto &tree = cache.get_locally_owned_cell_bounding_boxes_rtree();
-    const auto &vertex_to_cells = cache.get_vertex_to_cell_map();
-    using TriaCell = typename Triangulation<dim>::active_cell_iterator;
-
-    const auto inside =
-      [&](const TriaCell &cell, const Point<dim> &p, Point<dim> &reference) {
-        try
-          {
-            reference = mapping.transform_real_to_unit_cell(cell, p);
-            return GeometryInfo<dim>::is_inside_unit_cell(reference, 1e-10);
-          }
-        catch (const typename Mapping<dim>::ExcTransformationFailed &)
-          {
-            return false;
-          }
-      };
-
-    std::map<std::array<double, dim>, Location<dim>> known;
-    std::vector<Location<dim>>                       result(table.size());
-    std::vector<unsigned int>                        found(table.size(), 0);
+    const Discretization<dim> &discretization = state.discretization();
+    const CellLocator<dim>     locator(discretization);
+    const auto                 hash = [](const std::array<double, dim> &x) {
+      return boost::hash_range(x.begin(), x.end());
+    };
+    std::unordered_map<std::array<double, dim>, int, decltype(hash)> known(
+      table.size(), hash);
+    std::vector<LocatedPoint> points(table.size());
+    std::vector<unsigned int> found(table.size(), 0);
     for (unsigned int k = 0; k < table.size(); ++k)
       {
         const Point<dim>        p = table_point<dim>(table, k);
         std::array<double, dim> key;
         for (unsigned int d = 0; d < dim; ++d)
           key[d] = p[d];
-        if (const auto it = known.find(key); it != known.end())
+        const auto [it, is_new] = known.emplace(key, int(k));
+        if (!is_new)
           {
-            result[k] = it->second;
-            found[k]  = it->second.owned ? 1 : 0;
+            points[k] = points[it->second];
+            found[k]  = found[it->second];
             continue;
           }
-
-        std::vector<std::pair<BoundingBox<dim>, TriaCell>> boxes;
-        tree.query(bgi::intersects(p), std::back_inserter(boxes));
-        std::pair<TriaCell, Point<dim>> first;
-        bool                            hit = false;
-        for (unsigned int pass = 0; pass < 2 && !hit; ++pass)
-          {
-            if (pass == 1)
-              {
-                boxes.clear();
-                tree.query(bgi::nearest(p, 4), std::back_inserter(boxes));
-              }
-            for (const auto &box : boxes)
-              if (inside(box.second, p, first.second))
-                {
-                  first.first = box.second;
-                  hit         = true;
-                  break;
-                }
-          }
-        Location<dim> location;
-        if (hit)
-          {
-            // Every cell that holds the point touches the first one at
-            // a vertex of it (the vertex-to-cell map lists the coarse
-            // cells at a hanging vertex too). (deal.II 9.4's
-            // find_all_active_cells_around_point can return a refined
-            // neighbour instead of its active children.)
-            // A point well inside the first cell (1e-6 of its size from
-            // every face) is in no other; most are.
-            double margin = 1.;
-            for (unsigned int d = 0; d < dim; ++d)
-              margin =
-                std::min({margin, first.second[d], 1. - first.second[d]});
-            std::vector<std::pair<TriaCell, Point<dim>>> all{first};
-            for (const unsigned int v : first.first->vertex_indices())
-              if (margin < 1e-6)
-                for (const auto &cell :
-                     vertex_to_cells[first.first->vertex_index(v)])
-                  {
-                    Point<dim> reference;
-                    if (cell != first.first && !cell->is_artificial() &&
-                        std::none_of(all.begin(),
-                                     all.end(),
-                                     [&](const auto &a) {
-                                       return a.first == cell;
-                                     }) &&
-                        inside(cell, p, reference))
-                      all.emplace_back(cell, reference);
-                  }
-            const auto owner =
-              std::min_element(all.begin(),
-                               all.end(),
-                               [](const auto &a, const auto &b) {
-                                 return a.first->id() < b.first->id();
-                               });
-            if (owner != all.end() && owner->first->is_locally_owned())
-              {
-                location.owned = true;
-                location.point.cell =
-                  typename DoFHandler<dim>::active_cell_iterator(
-                    &tria,
-                    owner->first->level(),
-                    owner->first->index(),
-                    &discretization.dof_handler());
-                location.point.reference = owner->second;
-              }
-          }
-        known[key] = location;
-        result[k]  = location;
-        found[k]   = location.owned ? 1 : 0;
+        found[k] = locator.locate(p, points[k]) ? 1 : 0;
       }
 
     // Every point has exactly one owner, or lies outside the domain.
@@ -189,14 +89,9 @@ namespace npde
           throw InputError(message.str());
         }
 
-    std::vector<LocatedPoint> points(table.size());
     owned.assign(table.size(), false);
     for (unsigned int k = 0; k < table.size(); ++k)
-      if (result[k].owned)
-        {
-          points[k] = result[k].point;
-          owned[k]  = true;
-        }
+      owned[k] = found[k] == 1;
     return points;
   }
 

@@ -7,7 +7,6 @@
 
 #include <npde/point_evaluation.h>
 
-#include <map>
 
 namespace npde
 {
@@ -55,29 +54,35 @@ namespace npde
     row_values.clear();
     condensed_dofs.clear();
     condensed_values.clear();
-    std::map<unsigned int, double> condensed;
+    // (A row has a few dozen entries at most: a linear search finds a dof
+    // among them faster than a map.)
+    const auto add = [&](const unsigned int dof, const double value) {
+      for (unsigned int e = condensed_start.back(); e < condensed_dofs.size();
+           ++e)
+        if (condensed_dofs[e] == dof)
+          {
+            condensed_values[e] += value;
+            return;
+          }
+      condensed_dofs.push_back(dof);
+      condensed_values.push_back(value);
+    };
     for (const LocatedPoint &point : points)
       {
         point.cell->get_dof_indices(local_dofs);
-        condensed.clear();
         for (unsigned int i = 0; i < dpc; ++i)
           {
             const double phi = fe.shape_value(i, point.reference);
             row_dofs.push_back(local_dofs[i]);
             row_values.push_back(phi);
             if (!constraints.is_constrained(local_dofs[i]))
-              condensed[local_dofs[i]] += phi;
+              add(local_dofs[i], phi);
             else
               for (const auto &[master, a] :
                    *constraints.get_constraint_entries(local_dofs[i]))
-                condensed[master] += a * phi;
+                add(master, a * phi);
           }
         row_start.push_back(row_dofs.size());
-        for (const auto &[dof, value] : condensed)
-          {
-            condensed_dofs.push_back(dof);
-            condensed_values.push_back(value);
-          }
         condensed_start.push_back(condensed_dofs.size());
       }
   }

@@ -14,11 +14,9 @@
 // the rows of the two intervals next to it.
 //
 // Each point is located once per mesh (setup(), after every mesh change)
-// with the MappingQ of the discretisation, and evaluated by exactly one
-// rank: of all cells that contain it (several, on a face, an edge or a
-// vertex), the one with the smallest CellId, which every rank that sees
-// those cells picks alike. A point that no rank finds lies outside the
-// domain, and is an input error that names the file and the line.
+// by a CellLocator and evaluated by exactly one rank (cell_locator.h). A
+// point that no rank finds lies outside the domain, and is an input error
+// that names the file and the line.
 // ---------------------------------------------------------------------------
 #ifndef npde_observation_operator_h
 #define npde_observation_operator_h
