@@ -33,6 +33,7 @@
 #include <npde/adaptation_rounds.h>
 #include <npde/optimizer.h>
 #include <npde/reduced_functional.h>
+#include <npde/trainer_parameters.h>
 #include <npde/training_history.h>
 
 #include <functional>
@@ -45,23 +46,6 @@
 namespace npde
 {
   using namespace dealii;
-
-  /// The parameters of subsection `Trainer`.
-  struct TrainerParameters
-  {
-    unsigned int n_iterations      = 100;
-    unsigned int print_every       = 1;
-    unsigned int checkpoint_every  = 50;
-    bool         resume            = false;
-    double       divergence_factor = 10.;
-    double       target_rmse       = 0.;
-    unsigned int max_rejections    = 30;
-
-    static void
-    declare_parameters(ParameterHandler &prm);
-    void
-    parse_parameters(ParameterHandler &prm);
-  };
 
   /**
    * The training loop. It sees the reduced functional J(θ) over a vector θ
