@@ -158,8 +158,34 @@ namespace npde
 
 
 
-  // Level by level: U^n ends the interval before it (weight s) and starts
-  // its own (weight 1 − s).
+  // Level n ends the interval before it (weight s) and starts its own
+  // (weight 1 − s). Their rows are next to each other, so each level needs
+  // one product over [begin, end), whose rows from @p start on are those
+  // of the interval that starts at n. Returns false if no interval touches
+  // level n; @p next is the first interval not yet started.
+  template <int dim>
+  bool
+  ObservationOperator<dim>::rows_at_level(const unsigned int n,
+                                          unsigned int      &next,
+                                          unsigned int      &begin,
+                                          unsigned int      &start,
+                                          unsigned int      &end) const
+  {
+    const bool ending   = next > 0 && intervals[next - 1].n + 1 == n;
+    const bool starting = next < intervals.size() && intervals[next].n == n;
+    begin               = ending ? intervals[next - 1].begin : 0;
+    start =
+      starting ? intervals[next].begin : (ending ? intervals[next - 1].end : 0);
+    end = starting ? intervals[next].end : start;
+    if (!ending)
+      begin = start;
+    if (starting)
+      ++next;
+    return ending || starting;
+  }
+
+
+
   template <int dim>
   void
   ObservationOperator<dim>::predict(
@@ -167,28 +193,18 @@ namespace npde
     const std::function<void(unsigned int)> &wait_for_level) const
   {
     y.assign(local_rows.size(), 0.);
-    const unsigned int K    = state.time_grid().n_steps();
-    unsigned int       next = 0; // the first interval not yet started
-    for (unsigned int n = 0; n <= K; ++n)
+    unsigned int next = 0, begin, start, end;
+    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
       {
         if (wait_for_level)
           wait_for_level(n);
-        const VectorType &u = state.state(n);
-        if (next > 0 && intervals[next - 1].n + 1 == n)
-          {
-            const Interval &I = intervals[next - 1];
-            evaluation.values(u, buffer, I.begin, I.end);
-            for (unsigned int j = I.begin; j < I.end; ++j)
-              y[j] += s[j] * buffer[j];
-          }
-        if (next < intervals.size() && intervals[next].n == n)
-          {
-            const Interval &I = intervals[next];
-            evaluation.values(u, buffer, I.begin, I.end);
-            for (unsigned int j = I.begin; j < I.end; ++j)
-              y[j] = (1. - s[j]) * buffer[j];
-            ++next;
-          }
+        if (!rows_at_level(n, next, begin, start, end))
+          continue;
+        evaluation.values(state.state(n), buffer, begin, end);
+        for (unsigned int j = begin; j < start; ++j)
+          y[j] += s[j] * buffer[j];
+        for (unsigned int j = start; j < end; ++j)
+          y[j] = (1. - s[j]) * buffer[j];
       }
   }
 
@@ -202,14 +218,16 @@ namespace npde
   {
     AssertDimension(v.size(), local_rows.size());
     weights.reinit(local_rows.size(), true);
-    for (const Interval &I : intervals)
+    unsigned int next = 0, begin, start, end;
+    for (unsigned int n = 0; n <= state.time_grid().n_steps(); ++n)
       {
-        for (unsigned int j = I.begin; j < I.end; ++j)
-          weights[j] = (1. - s[j]) * v[j];
-        evaluation.add_integrals(weights, r[I.n], I.begin, I.end);
-        for (unsigned int j = I.begin; j < I.end; ++j)
+        if (!rows_at_level(n, next, begin, start, end))
+          continue;
+        for (unsigned int j = begin; j < start; ++j)
           weights[j] = s[j] * v[j];
-        evaluation.add_integrals(weights, r[I.n + 1], I.begin, I.end);
+        for (unsigned int j = start; j < end; ++j)
+          weights[j] = (1. - s[j]) * v[j];
+        evaluation.add_integrals(weights, r[n], begin, end);
       }
   }
 

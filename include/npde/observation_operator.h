@@ -26,7 +26,6 @@
 #include <npde/state_solver.h>
 
 #include <functional>
-#include <memory>
 #include <vector>
 
 namespace npde
@@ -74,6 +73,14 @@ namespace npde
     };
 
     using LocatedPoint = typename PointEvaluation<dim>::LocatedPoint;
+
+    /// The rows that level @p n touches (see the .cc file).
+    bool
+    rows_at_level(const unsigned int n,
+                  unsigned int      &next,
+                  unsigned int      &begin,
+                  unsigned int      &start,
+                  unsigned int      &end) const;
 
     /// The cell of each row of @p table that this rank owns (@p owned);
     /// throws if a point lies outside the domain.
