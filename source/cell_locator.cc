@@ -8,6 +8,7 @@
 #include <npde/cell_locator.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iterator>
 
@@ -40,40 +41,52 @@ namespace npde
 
   // A flat cell is affine if every vertex is where the affine map of the
   // vertices 0, 1, 2 (and 4) puts it (deal.II numbers vertices
-  // lexicographically), to round-off.
+  // lexicographically), to round-off. The vertices are read once per cell:
+  // each vertex() call goes through the cell's faces.
   template <int dim>
   CellLocator<dim>::CellLocator(const Discretization<dim> &discretization)
     : discretization(discretization)
     , cache(discretization.triangulation(), discretization.mapping())
   {
-    for (const auto &cell :
-         discretization.triangulation().active_cell_iterators())
+    const auto &triangulation = discretization.triangulation();
+    local_index.assign(triangulation.n_active_cells(),
+                       numbers::invalid_unsigned_int);
+    constexpr unsigned int n_vertices = GeometryInfo<dim>::vertices_per_cell;
+    cells.reserve(discretization.n_locally_owned_cells());
+    for (const auto &cell : triangulation.active_cell_iterators())
       if (cell->is_locally_owned())
         {
-          Cell data{cell, cell->bounding_box(), false, {}, cell->vertex(0)};
-          const double widen   = 0.1 * cell->diameter();
-          auto        &corners = data.box.get_boundary_points();
+          local_index[cell->active_cell_index()] = cells.size();
+          std::array<Point<dim>, n_vertices> x;
+          for (unsigned int v = 0; v < n_vertices; ++v)
+            x[v] = cell->vertex(v);
+          Point<dim> low = x[0], high = x[0];
+          for (unsigned int v = 1; v < n_vertices; ++v)
+            for (unsigned int d = 0; d < dim; ++d)
+              {
+                low[d]  = std::min(low[d], x[v][d]);
+                high[d] = std::max(high[d], x[v][d]);
+              }
+          // (The box's diagonal bounds the cell's size.)
+          const double size  = low.distance(high);
+          const double widen = 0.1 * size;
           for (unsigned int d = 0; d < dim; ++d)
             {
-              corners.first[d] -= widen;
-              corners.second[d] += widen;
+              low[d] -= widen;
+              high[d] += widen;
             }
+          Cell data{cell, BoundingBox<dim>({low, high}), flat(cell), {}, x[0]};
           Tensor<2, dim> A;
           for (unsigned int d = 0; d < dim; ++d)
+            for (unsigned int e = 0; e < dim; ++e)
+              A[e][d] = x[1u << d][e] - x[0][e];
+          for (unsigned int v = 0; v < n_vertices && data.affine; ++v)
             {
-              const Tensor<1, dim> edge =
-                cell->vertex(1u << d) - cell->vertex(0);
-              for (unsigned int e = 0; e < dim; ++e)
-                A[e][d] = edge[e];
-            }
-          data.affine = flat(cell);
-          for (const unsigned int v : cell->vertex_indices())
-            {
-              Point<dim> x = cell->vertex(0);
+              Point<dim> y = x[0];
               for (unsigned int d = 0; d < dim; ++d)
                 if (v & (1u << d))
-                  x += cell->vertex(1u << d) - cell->vertex(0);
-              if (x.distance(cell->vertex(v)) > 1e-12 * cell->diameter())
+                  y += x[1u << d] - x[0];
+              if (y.distance(x[v]) > 1e-12 * size)
                 data.affine = false;
             }
           if (data.affine)
@@ -96,23 +109,44 @@ namespace npde
     unsigned int n_buckets = 1;
     for (unsigned int d = 0; d < dim; ++d)
       n_buckets *= n;
-    buckets.resize(n_buckets);
+    for (unsigned int d = 0; d < dim; ++d)
+      buckets_per_unit[d] = n / (upper[d] - lower[d]);
     const auto index = [&](const double x, const unsigned int d) {
-      const double s = (x - lower[d]) / (upper[d] - lower[d]) * n;
+      const double s = (x - lower[d]) * buckets_per_unit[d];
       return std::min(n - 1, unsigned(std::max(0., s)));
     };
-    for (unsigned int c = 0; c < cells.size(); ++c)
+    // The buckets as one list (CSR): count, then fill.
+    bucket_start.assign(n_buckets + 1, 0);
+    for (unsigned int pass = 0; pass < 2; ++pass)
       {
-        unsigned int from[3] = {0, 0, 0}, to[3] = {0, 0, 0};
-        for (unsigned int d = 0; d < dim; ++d)
+        if (pass == 1)
           {
-            from[d] = index(cells[c].box.get_boundary_points().first[d], d);
-            to[d]   = index(cells[c].box.get_boundary_points().second[d], d);
+            for (unsigned int b = 0; b < n_buckets; ++b)
+              bucket_start[b + 1] += bucket_start[b];
+            bucket_cells.resize(bucket_start[n_buckets]);
           }
-        for (unsigned int i = from[0]; i <= to[0]; ++i)
-          for (unsigned int j = from[1]; j <= to[1]; ++j)
-            for (unsigned int k = from[2]; k <= to[2]; ++k)
-              buckets[i + n * (j + n * k)].push_back(c);
+        std::vector<unsigned int> next(bucket_start.begin(),
+                                       bucket_start.end() - 1);
+        for (unsigned int c = 0; c < cells.size(); ++c)
+          {
+            unsigned int from[3] = {0, 0, 0}, to[3] = {0, 0, 0};
+            const auto &[low, high] = cells[c].box.get_boundary_points();
+            for (unsigned int d = 0; d < dim; ++d)
+              {
+                from[d] = index(low[d], d);
+                to[d]   = index(high[d], d);
+              }
+            for (unsigned int i = from[0]; i <= to[0]; ++i)
+              for (unsigned int j = from[1]; j <= to[1]; ++j)
+                for (unsigned int k = from[2]; k <= to[2]; ++k)
+                  {
+                    const unsigned int b = i + n * (j + n * k);
+                    if (pass == 0)
+                      ++bucket_start[b + 1];
+                    else
+                      bucket_cells[next[b]++] = c;
+                  }
+          }
       }
   }
 
@@ -144,8 +178,10 @@ namespace npde
                            const Point<dim> &p,
                            Point<dim>       &reference) const
   {
-    if (!cell.box.point_inside(p))
-      return false;
+    const auto &[low, high] = cell.box.get_boundary_points();
+    for (unsigned int d = 0; d < dim; ++d)
+      if (p[d] < low[d] || p[d] > high[d])
+        return false;
     if (!cell.affine)
       return inside(cell.cell, p, reference);
     reference = Point<dim>(cell.inverse * (p - cell.origin));
@@ -172,12 +208,11 @@ namespace npde
         for (unsigned int d = 0; d < dim; ++d, stride *= n)
           b +=
             stride *
-            std::min(n - 1,
-                     unsigned((p[d] - lower[d]) / (upper[d] - lower[d]) * n));
-        for (const unsigned int c : buckets[b])
-          if (inside(cells[c], p, first.second))
+            std::min(n - 1, unsigned((p[d] - lower[d]) * buckets_per_unit[d]));
+        for (unsigned int e = bucket_start[b]; e < bucket_start[b + 1]; ++e)
+          if (inside(cells[bucket_cells[e]], p, first.second))
             {
-              first.first = cells[c].cell;
+              first.first = cells[bucket_cells[e]].cell;
               return true;
             }
       }
@@ -226,9 +261,10 @@ namespace npde
                 owner = {cell, reference};
             }
       }
-    if (!owner.first->is_locally_owned())
+    if (owner.first != first.first && !owner.first->is_locally_owned())
       return false;
-    located.cell = typename DoFHandler<dim>::active_cell_iterator(
+    located.local_cell = local_index[owner.first->active_cell_index()];
+    located.cell       = typename DoFHandler<dim>::active_cell_iterator(
       &discretization.triangulation(),
       owner.first->level(),
       owner.first->index(),

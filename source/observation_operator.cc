@@ -8,11 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <sstream>
-#include <unordered_map>
-
-#include <boost/functional/hash.hpp>
 
 namespace npde
 {
@@ -40,8 +39,53 @@ namespace npde
 
 
 
+  namespace
+  {
+    // A hash of a point's coordinates by their bits (equal points are equal
+    // bit for bit: they come from the same text).
+    template <int dim>
+    std::uint64_t
+    point_hash(const double *x)
+    {
+      std::uint64_t h = 0x9E3779B97F4A7C15ull;
+      for (unsigned int d = 0; d < dim; ++d)
+        {
+          std::uint64_t bits;
+          std::memcpy(&bits, x + d, sizeof(bits));
+          h = (h ^ bits) * 0xBF58476D1CE4E5B9ull;
+          h ^= h >> 31;
+        }
+      return h;
+    }
+
+
+
+    // The interval [t_n, t_{n+1}] of @p t (the last one for t = T): guessed
+    // as if the steps were uniform, then corrected (a binary search costs
+    // more than the rest of a row's set-up).
+    unsigned int
+    interval(const std::vector<double> &times,
+             const double               steps_per_unit,
+             const double               t)
+    {
+      const int K = int(times.size()) - 1;
+      int       n = std::clamp(int((t - times[0]) * steps_per_unit), 0, K - 1);
+      while (n > 0 && t < times[n])
+        --n;
+      while (n < K - 1 && t >= times[n + 1])
+        ++n;
+      return n;
+    }
+  } // namespace
+
+
+
   // Each point is located by CellLocator; the same point given on several
-  // rows (a fixed sensor's measurements) is located once.
+  // rows (a fixed sensor's measurements) is located once. The rows met so
+  // far are found through an open-addressing table of row indices (linear
+  // probing, at most half full): one probe into one array per row, where a
+  // node-based std::unordered_map costs a cache miss or two per row, more
+  // than locating the point.
   template <int dim>
   std::vector<typename ObservationOperator<dim>::LocatedPoint>
   ObservationOperator<dim>::locate(const ObservationTable &table,
@@ -49,27 +93,28 @@ namespace npde
   {
     const Discretization<dim> &discretization = state.discretization();
     const CellLocator<dim>     locator(discretization);
-    const auto                 hash = [](const std::array<double, dim> &x) {
-      return boost::hash_range(x.begin(), x.end());
-    };
-    std::unordered_map<std::array<double, dim>, int, decltype(hash)> known(
-      table.size(), hash);
+    std::size_t                capacity = 16;
+    while (capacity < 2 * table.size())
+      capacity *= 2;
+    std::vector<int>          first_row(capacity, -1);
     std::vector<LocatedPoint> points(table.size());
     std::vector<unsigned int> found(table.size(), 0);
     for (unsigned int k = 0; k < table.size(); ++k)
       {
-        const Point<dim>        p = table_point<dim>(table, k);
-        std::array<double, dim> key;
-        for (unsigned int d = 0; d < dim; ++d)
-          key[d] = p[d];
-        const auto [it, is_new] = known.emplace(key, int(k));
-        if (!is_new)
+        const double *x    = &table.x[k * dim];
+        std::size_t   slot = point_hash<dim>(x) & (capacity - 1);
+        for (; first_row[slot] >= 0; slot = (slot + 1) & (capacity - 1))
+          if (std::equal(x, x + dim, &table.x[first_row[slot] * dim]))
+            break;
+        if (first_row[slot] >= 0)
           {
-            points[k] = points[it->second];
-            found[k]  = found[it->second];
+            points[k] = points[first_row[slot]];
+            found[k]  = found[first_row[slot]];
             continue;
           }
-        found[k] = locator.locate(p, points[k]) ? 1 : 0;
+        first_row[slot] = int(k);
+        found[k] =
+          locator.locate(table_point<dim>(table, k), points[k]) ? 1 : 0;
       }
 
     // Every point has exactly one owner, or lies outside the domain.
@@ -110,41 +155,43 @@ namespace npde
     const std::vector<double>      &times  = state.time_grid().times();
     const unsigned int              K      = state.time_grid().n_steps();
 
-    std::vector<std::vector<unsigned int>> rows_of(K);
+    // A counting sort of this rank's rows by interval: the interval of
+    // each, the number in each, and then the rows in order.
+    const double              steps_per_unit = K / (times[K] - times[0]);
+    std::vector<unsigned int> interval_of(table.size());
+    std::vector<unsigned int> local_counts(K, 0), counts(K);
     for (unsigned int k = 0; k < table.size(); ++k)
       if (owned[k])
         {
-          const auto after =
-            std::upper_bound(times.begin(), times.end(), table.t[k]);
-          const int n = int(after - times.begin()) - 1;
-          rows_of[std::min<int>(std::max(n, 0), int(K) - 1)].push_back(k);
+          interval_of[k] = interval(times, steps_per_unit, table.t[k]);
+          ++local_counts[interval_of[k]];
         }
-    std::vector<unsigned int> local_counts(K), counts(K);
-    for (unsigned int n = 0; n < K; ++n)
-      local_counts[n] = rows_of[n].size();
     Utilities::MPI::sum(ArrayView<const unsigned int>(local_counts),
                         state.discretization().communicator(),
                         ArrayView<unsigned int>(counts));
 
-    local_rows.clear();
-    s.clear();
+    // Every rank keeps the intervals that any rank has rows of.
+    std::vector<unsigned int> position(K + 1, 0);
     intervals.clear();
-    std::vector<LocatedPoint> sorted_points;
     for (unsigned int n = 0; n < K; ++n)
       {
-        if (counts[n] == 0)
-          continue;
-        intervals.push_back({n, unsigned(local_rows.size()), 0});
-        for (const unsigned int k : rows_of[n])
-          {
-            local_rows.push_back(k);
-            s.push_back(std::clamp(
-              (table.t[k] - times[n]) / (times[n + 1] - times[n]), 0., 1.));
-            sorted_points.push_back(points[k]);
-          }
-        intervals.back().end = local_rows.size();
+        position[n + 1] = position[n] + local_counts[n];
+        if (counts[n] > 0)
+          intervals.push_back({n, position[n], position[n + 1]});
       }
-    evaluation.setup(sorted_points);
+    local_rows.resize(position[K]);
+    s.resize(position[K]);
+    for (unsigned int k = 0; k < table.size(); ++k)
+      if (owned[k])
+        {
+          const unsigned int n = interval_of[k];
+          const unsigned int j = position[n]++;
+          local_rows[j]        = k;
+          s[j] = std::clamp((table.t[k] - times[n]) / (times[n + 1] - times[n]),
+                            0.,
+                            1.);
+        }
+    evaluation.setup(points, local_rows);
   }
 
 

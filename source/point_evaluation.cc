@@ -3,6 +3,8 @@
 // ---------------------------------------------------------------------------
 #include <deal.II/base/utilities.h>
 
+#include <deal.II/fe/fe_poly.h>
+
 #include <deal.II/lac/sparsity_tools.h>
 
 #include <npde/point_evaluation.h>
@@ -23,14 +25,34 @@ namespace npde
   // reference coordinates, whatever the mapping: no FEValues.
   template <int dim>
   void
-  PointEvaluation<dim>::setup(const std::vector<LocatedPoint> &points)
+  PointEvaluation<dim>::setup(const std::vector<LocatedPoint> &points,
+                              const std::vector<unsigned int> &order)
   {
-    n_points = points.size();
+    n_points         = order.size();
+    const auto *poly = dynamic_cast<const FE_Poly<dim> *>(&discretization.fe());
+    polynomials      = (poly != nullptr ? &poly->get_poly_space() : nullptr);
     local = Utilities::MPI::n_mpi_processes(discretization.communicator()) == 1;
     if (local)
-      setup_local(points);
+      setup_local(points, order);
     else
-      setup_distributed(points);
+      setup_distributed(points, order);
+  }
+
+
+
+  // All φ_i(x̂) at once: FE_Q's tensor-product polynomials evaluate the 1D
+  // polynomials once per direction for all i (asking for one φ_i at a time
+  // evaluates them again for each).
+  template <int dim>
+  void
+  PointEvaluation<dim>::shape_values(const Point<dim>    &reference,
+                                     std::vector<double> &values) const
+  {
+    if (polynomials != nullptr)
+      polynomials->evaluate(reference, values, none_1, none_2, none_3, none_4);
+    else
+      for (unsigned int i = 0; i < values.size(); ++i)
+        values[i] = discretization.fe().shape_value(i, reference);
   }
 
 
@@ -42,7 +64,8 @@ namespace npde
   // dof are summed.
   template <int dim>
   void
-  PointEvaluation<dim>::setup_local(const std::vector<LocatedPoint> &points)
+  PointEvaluation<dim>::setup_local(const std::vector<LocatedPoint> &points,
+                                    const std::vector<unsigned int> &order)
   {
     const AffineConstraints<double> &constraints = discretization.constraints();
     const FiniteElement<dim>        &fe          = discretization.fe();
@@ -67,20 +90,33 @@ namespace npde
       condensed_dofs.push_back(dof);
       condensed_values.push_back(value);
     };
-    for (const LocatedPoint &point : points)
+    row_dofs.reserve(points.size() * dpc);
+    row_values.reserve(points.size() * dpc);
+    condensed_dofs.reserve(points.size() * dpc);
+    condensed_values.reserve(points.size() * dpc);
+    std::vector<double> phi(dpc);
+    // The constrained dofs, looked up once (is_constrained() searches).
+    std::vector<bool> constrained(discretization.dof_handler().n_dofs(), false);
+    for (const auto &line : constraints.get_lines())
+      constrained[line.index] = true;
+    for (const unsigned int j : order)
       {
-        point.cell->get_dof_indices(local_dofs);
+        const LocatedPoint &point = points[j];
+        if (point.local_cell != numbers::invalid_unsigned_int)
+          discretization.cell_dofs(point.local_cell, local_dofs);
+        else
+          point.cell->get_dof_indices(local_dofs);
+        shape_values(point.reference, phi);
         for (unsigned int i = 0; i < dpc; ++i)
           {
-            const double phi = fe.shape_value(i, point.reference);
             row_dofs.push_back(local_dofs[i]);
-            row_values.push_back(phi);
-            if (!constraints.is_constrained(local_dofs[i]))
-              add(local_dofs[i], phi);
+            row_values.push_back(phi[i]);
+            if (!constrained[local_dofs[i]])
+              add(local_dofs[i], phi[i]);
             else
               for (const auto &[master, a] :
                    *constraints.get_constraint_entries(local_dofs[i]))
-                add(master, a * phi);
+                add(master, a * phi[i]);
           }
         row_start.push_back(row_dofs.size());
         condensed_start.push_back(condensed_dofs.size());
@@ -93,7 +129,8 @@ namespace npde
   template <int dim>
   void
   PointEvaluation<dim>::setup_distributed(
-    const std::vector<LocatedPoint> &points)
+    const std::vector<LocatedPoint> &points,
+    const std::vector<unsigned int> &order)
   {
     const MPI_Comm         communicator = discretization.communicator();
     const DoFHandler<dim> &dofs         = discretization.dof_handler();
@@ -120,7 +157,7 @@ namespace npde
     std::vector<types::global_dof_index> local_dofs(dpc);
     for (unsigned int j = 0; j < n_points; ++j)
       {
-        points[j].cell->get_dof_indices(local_dofs);
+        points[order[j]].cell->get_dof_indices(local_dofs);
         const std::vector<types::global_dof_index> column{first + j};
         constraints.add_entries_local_to_global(
           local_dofs, none, column, integration_dsp, false);
@@ -142,12 +179,10 @@ namespace npde
     std::vector<double> phi(dpc);
     for (unsigned int j = 0; j < n_points; ++j)
       {
-        points[j].cell->get_dof_indices(local_dofs);
+        points[order[j]].cell->get_dof_indices(local_dofs);
+        shape_values(points[order[j]].reference, phi);
         for (unsigned int i = 0; i < dpc; ++i)
-          {
-            phi[i]      = fe.shape_value(i, points[j].reference);
-            local(i, 0) = phi[i];
-          }
+          local(i, 0) = phi[i];
         interpolation.set(first + j, local_dofs, phi);
         const std::vector<types::global_dof_index> column{first + j};
         constraints.distribute_local_to_global(

@@ -82,9 +82,12 @@ namespace npde
     std::vector<Cell>           cells;
     // The buckets: the box of all cells, n per direction, and the cells
     // (indices into cells) whose box meets each bucket.
-    Point<dim>                             lower, upper;
-    unsigned int                           n = 1;
-    std::vector<std::vector<unsigned int>> buckets;
+    Point<dim>                lower, upper;
+    unsigned int              n = 1;
+    Tensor<1, dim>            buckets_per_unit; // n / (upper − lower)
+    std::vector<unsigned int> bucket_start, bucket_cells;
+    // The index in `cells` of each active cell (invalid if not owned).
+    std::vector<unsigned int> local_index;
   };
 } // namespace npde
 

@@ -21,6 +21,8 @@
 #ifndef npde_point_evaluation_h
 #define npde_point_evaluation_h
 
+#include <deal.II/base/scalar_polynomials_base.h>
+
 #include <npde/discretization.h>
 
 #include <vector>
@@ -41,14 +43,19 @@ namespace npde
     {
       typename DoFHandler<dim>::active_cell_iterator cell;
       Point<dim>                                     reference;
+      /// The cell's index among the locally owned cells, in the order of
+      /// the Discretization's cell loops.
+      unsigned int local_cell = numbers::invalid_unsigned_int;
     };
 
     explicit PointEvaluation(const Discretization<dim> &discretization);
 
-    /// Build Φ and CᵀΦᵀ for this rank's @p points (collective: every rank
-    /// calls it, with its own points, possibly none).
+    /// Build Φ and CᵀΦᵀ for this rank's points: row j is the point
+    /// @p points[@p order[j]] (collective: every rank calls it, with its
+    /// own points, possibly none).
     void
-    setup(const std::vector<LocatedPoint> &points);
+    setup(const std::vector<LocatedPoint> &points,
+          const std::vector<unsigned int> &order);
 
     /// The number of this rank's points.
     unsigned int
@@ -70,10 +77,24 @@ namespace npde
                   const unsigned int    end) const;
 
   private:
+    /// φ_i(@p reference) for all i of the element into @p values.
     void
-    setup_local(const std::vector<LocatedPoint> &points);
+    shape_values(const Point<dim>    &reference,
+                 std::vector<double> &values) const;
+    /// The element's polynomials, if it is an FE_Poly (FE_Q is), and the
+    /// empty derivative lists that their evaluate() asks for.
+    const ScalarPolynomialsBase<dim>   *polynomials = nullptr;
+    mutable std::vector<Tensor<1, dim>> none_1;
+    mutable std::vector<Tensor<2, dim>> none_2;
+    mutable std::vector<Tensor<3, dim>> none_3;
+    mutable std::vector<Tensor<4, dim>> none_4;
+
     void
-    setup_distributed(const std::vector<LocatedPoint> &points);
+    setup_local(const std::vector<LocatedPoint> &points,
+                const std::vector<unsigned int> &order);
+    void
+    setup_distributed(const std::vector<LocatedPoint> &points,
+                      const std::vector<unsigned int> &order);
 
     const Discretization<dim> &discretization;
     unsigned int               n_points = 0;
