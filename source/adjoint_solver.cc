@@ -69,7 +69,8 @@ namespace npde
                                    state.has_jacobian_solver();
         const bool build_jacobian =
           !reuse_forward &&
-          (!jacobian_ready || !state.jacobian_is_constant_in_time());
+          (!jacobian_ready || jacobian_version != state.model_version() ||
+           !state.jacobian_is_constant_in_time());
 
         // F'(t_n, U^n), once: both the coupling (for ϑ < 1) and (J^n)ᵀ use it.
         Vector<double> dfdu;
@@ -104,7 +105,8 @@ namespace npde
             linear_solver.initialize(
               transposed_jacobian,
               state.jacobian_properties(grid.step_size(n), min_dfdu));
-            jacobian_ready = true;
+            jacobian_ready   = true;
+            jacobian_version = state.model_version();
           }
         const double norm     = rhs.l2_norm();
         VectorType  &solution = lambda[n];

@@ -97,11 +97,13 @@ namespace npde
   Expression::Expression(const std::string                   &parameter_name,
                          const std::string                   &formula,
                          const std::vector<std::string>      &variables,
-                         const std::map<std::string, double> &constants)
+                         const std::map<std::string, double> &constants,
+                         const std::vector<std::string> &variable_constants)
     : name(parameter_name)
     , text(formula)
     , variable_names(variables)
     , constant_values(constants)
+    , variable_constant_names(variable_constants)
   {
     compile();
   }
@@ -113,6 +115,7 @@ namespace npde
     , text(other.text)
     , variable_names(other.variable_names)
     , constant_values(other.constant_values)
+    , variable_constant_names(other.variable_constant_names)
   {
     compile();
   }
@@ -124,10 +127,11 @@ namespace npde
   {
     if (this != &other)
       {
-        name            = other.name;
-        text            = other.text;
-        variable_names  = other.variable_names;
-        constant_values = other.constant_values;
+        name                    = other.name;
+        text                    = other.text;
+        variable_names          = other.variable_names;
+        constant_values         = other.constant_values;
+        variable_constant_names = other.variable_constant_names;
         compile();
       }
     return *this;
@@ -158,10 +162,20 @@ namespace npde
       {
         for (unsigned int i = 0; i < variable_names.size(); ++i)
           parser->DefineVar(variable_names[i], &variable_storage[i]);
+        constant_storage.assign(variable_constant_names.size(), 0.);
+        for (unsigned int j = 0; j < variable_constant_names.size(); ++j)
+          {
+            constant_storage[j] =
+              constant_values.at(variable_constant_names[j]);
+            parser->DefineVar(variable_constant_names[j], &constant_storage[j]);
+          }
         for (const auto &c : constant_values)
           if (std::find(variable_names.begin(),
                         variable_names.end(),
-                        c.first) == variable_names.end())
+                        c.first) == variable_names.end() &&
+              std::find(variable_constant_names.begin(),
+                        variable_constant_names.end(),
+                        c.first) == variable_constant_names.end())
             parser->DefineConst(c.first, c.second);
         parser->SetExpr(text);
         // The first evaluation is where muparser really parses: do it now.
@@ -203,6 +217,20 @@ namespace npde
 
 
 
+  void
+  Expression::set_constant(const std::string &constant_name, const double value)
+  {
+    const auto it = std::find(variable_constant_names.begin(),
+                              variable_constant_names.end(),
+                              constant_name);
+    Assert(it != variable_constant_names.end(),
+           ExcMessage("'" + constant_name + "' is not a variable constant."));
+    constant_storage[it - variable_constant_names.begin()] = value;
+    constant_values[constant_name] = value; // for copies
+  }
+
+
+
   bool
   Expression::uses(const std::string &variable) const
   {
@@ -224,6 +252,14 @@ namespace npde
   Expression::formula() const
   {
     return text;
+  }
+
+
+
+  const std::string &
+  Expression::parameter_name() const
+  {
+    return name;
   }
 
 

@@ -28,6 +28,15 @@ namespace npde
                         "g*(t, x): the source the network should learn; the "
                         "reference simulation uses s + g*. Variables x, y, "
                         "z, t and the constants of 'Model/Constants'.");
+      prm.declare_entry("True constants",
+                        "",
+                        Patterns::Anything(),
+                        "The true values of some of 'Model/Constants', e.g. "
+                        "'D=0.01, eps=0.32', for the reference simulation "
+                        "(which uses them instead of the values there, the "
+                        "initial guesses of 'Model/Trainable constants') and "
+                        "for the relative errors of the trained constants at "
+                        "the end of a training run.");
       prm.declare_entry("Expression",
                         "0",
                         Patterns::Anything(),
@@ -64,6 +73,7 @@ namespace npde
         (prm.get("Source") == "expression" ? Source::expression :
                                              Source::reference_simulation);
       target_source         = prm.get("Target source");
+      true_constants        = prm.get("True constants");
       expression            = prm.get("Expression");
       reference_refinements = prm.get_integer("Reference extra refinements");
       reference_time_refinement = prm.get_integer("Reference time refinement");

@@ -22,6 +22,22 @@ namespace npde
                         "Named constants for all expressions of this "
                         "subsection, e.g. 'eps=0.32, D=0.01'. 'pi' is "
                         "always defined.");
+      prm.declare_entry("Trainable constants",
+                        "",
+                        Patterns::Anything(),
+                        "Constants of 'Constants' that a training run "
+                        "identifies from the data, e.g. 'D, eps': their "
+                        "values in 'Constants' are the initial guesses. They "
+                        "may appear in Diffusion, Advection, Reaction, "
+                        "Reaction derivative, Source and Neumann flux, not in "
+                        "Initial value or Dirichlet value.");
+      prm.declare_entry("Log-scaled constants",
+                        "",
+                        Patterns::Anything(),
+                        "Those of 'Trainable constants' that are trained as "
+                        "q = log p: they start positive and stay positive, "
+                        "and a step changes them by a factor rather than by "
+                        "an amount.");
       prm.declare_entry("Diffusion",
                         "1",
                         Patterns::Anything(),
@@ -93,6 +109,8 @@ namespace npde
     prm.enter_subsection("Model");
     {
       constants                 = prm.get("Constants");
+      trainable_constants       = prm.get("Trainable constants");
+      log_scaled_constants      = prm.get("Log-scaled constants");
       diffusion                 = prm.get("Diffusion");
       advection                 = prm.get("Advection");
       reaction                  = prm.get("Reaction");
@@ -126,32 +144,45 @@ namespace npde
     : derivative_check_enabled(p.check_reaction_derivative)
   {
     const auto constants = parse_constants(p.constants, "Model/Constants", dim);
-    const std::vector<std::string> x   = coordinate_names(dim);
-    const std::vector<std::string> xt  = with(x, {"t"});
-    const std::vector<std::string> xtu = with(x, {"t", "u"});
+    parse_trainable_constants(p, constants);
+    const std::vector<std::string>  x   = coordinate_names(dim);
+    const std::vector<std::string>  xt  = with(x, {"t"});
+    const std::vector<std::string>  xtu = with(x, {"t", "u"});
+    const std::vector<std::string> &c   = trainable;
 
     diffusion_expression =
-      Expression("Model/Diffusion", p.diffusion, x, constants);
+      Expression("Model/Diffusion", p.diffusion, x, constants, c);
     reaction_expression =
-      Expression("Model/Reaction", p.reaction, xtu, constants);
-    reaction_derivative_expression = Expression("Model/Reaction derivative",
-                                                p.reaction_derivative,
-                                                xtu,
-                                                constants);
-    source_expression = Expression("Model/Source", p.source, xt, constants);
+      Expression("Model/Reaction", p.reaction, xtu, constants, c);
+    reaction_derivative_expression = Expression(
+      "Model/Reaction derivative", p.reaction_derivative, xtu, constants, c);
+    source_expression = Expression("Model/Source", p.source, xt, constants, c);
     initial_value_expression =
-      Expression("Model/Initial value", p.initial_value, xt, constants);
+      Expression("Model/Initial value", p.initial_value, xt, constants, c);
     dirichlet_value_expression =
-      Expression("Model/Dirichlet value", p.dirichlet_value, xt, constants);
+      Expression("Model/Dirichlet value", p.dirichlet_value, xt, constants, c);
     neumann_flux_expression =
-      Expression("Model/Neumann flux", p.neumann_flux, xt, constants);
+      Expression("Model/Neumann flux", p.neumann_flux, xt, constants, c);
+    // u_0 and u_D fix U^0 and the constraints, which the adjoint takes as
+    // given (Λ^0 := 0, zero Dirichlet rows): a trained constant there would
+    // need a gradient term that npde does not have.
+    for (const std::string &name : trainable)
+      for (const Expression *e :
+           {&initial_value_expression, &dirichlet_value_expression})
+        if (e->uses(name))
+          throw InputError(
+            "Parameter 'Model/Trainable constants': the constant '" + name +
+            "' appears in '" + e->parameter_name() +
+            "', where a constant cannot be trained (only in Diffusion, "
+            "Advection, Reaction, Reaction derivative, Source and Neumann "
+            "flux). Use a fixed constant of another name there.");
 
     advection_formula = p.advection;
     const std::vector<std::string> components =
       Utilities::split_string_list(p.advection, ';');
     advection_is_zero =
       (components.size() == 1 &&
-       Expression("Model/Advection", components[0], x, constants).is_zero());
+       Expression("Model/Advection", components[0], x, constants, c).is_zero());
     if (!advection_is_zero)
       {
         if (components.size() != dim)
@@ -166,7 +197,8 @@ namespace npde
                                                std::to_string(d) + ")",
                                              components[d],
                                              x,
-                                             constants);
+                                             constants,
+                                             c);
         advection_is_zero = true;
         for (const auto &e : advection_expressions)
           advection_is_zero = advection_is_zero && e.is_zero();
@@ -175,6 +207,122 @@ namespace npde
     for (const std::string &id :
          Utilities::split_string_list(p.dirichlet_boundary_ids, ','))
       dirichlet_ids.insert(Utilities::string_to_int(id));
+  }
+
+
+
+  // The trainable constants must be constants of 'Model/Constants', each
+  // given once; the log-scaled ones among them, and positive.
+  template <int dim>
+  void
+  Model<dim>::parse_trainable_constants(
+    const ModelParameters               &p,
+    const std::map<std::string, double> &constants)
+  {
+    for (const std::string &name :
+         Utilities::split_string_list(p.trainable_constants, ','))
+      {
+        if (constants.count(name) == 0 || name == "pi" || name == "Pi")
+          throw InputError("Parameter 'Model/Trainable constants': '" + name +
+                           "' is not a constant of 'Model/Constants' = \"" +
+                           p.constants +
+                           "\". Define it there; its value is the initial "
+                           "guess.");
+        if (std::find(trainable.begin(), trainable.end(), name) !=
+            trainable.end())
+          throw InputError("Parameter 'Model/Trainable constants': '" + name +
+                           "' is named twice. Name each constant once.");
+        trainable.push_back(name);
+        constant_values[name] = constants.at(name);
+      }
+    for (const std::string &name :
+         Utilities::split_string_list(p.log_scaled_constants, ','))
+      {
+        if (constant_values.count(name) == 0)
+          throw InputError("Parameter 'Model/Log-scaled constants': '" + name +
+                           "' is not one of 'Model/Trainable constants' = \"" +
+                           p.trainable_constants + "\". Add it there.");
+        if (!(constant_values[name] > 0.))
+          throw InputError(
+            "Parameter 'Model/Log-scaled constants': '" + name +
+            "' starts at " + std::to_string(constant_values[name]) +
+            " in 'Model/Constants', but a constant trained as log p must "
+            "start positive. Give a positive initial guess, or train it "
+            "without log-scaling.");
+        log_scaled.insert(name);
+      }
+  }
+
+
+
+  template <int dim>
+  const std::vector<std::string> &
+  Model<dim>::trainable_constants() const
+  {
+    return trainable;
+  }
+
+
+
+  template <int dim>
+  bool
+  Model<dim>::is_log_scaled(const std::string &name) const
+  {
+    return log_scaled.count(name) > 0;
+  }
+
+
+
+  template <int dim>
+  double
+  Model<dim>::constant(const std::string &name) const
+  {
+    return constant_values.at(name);
+  }
+
+
+
+  template <int dim>
+  void
+  Model<dim>::set_constant(const std::string &name, const double value)
+  {
+    constant_values.at(name) = value;
+    for (Expression *e : {&diffusion_expression,
+                          &reaction_expression,
+                          &reaction_derivative_expression,
+                          &source_expression,
+                          &initial_value_expression,
+                          &dirichlet_value_expression,
+                          &neumann_flux_expression})
+      e->set_constant(name, value);
+    for (Expression &e : advection_expressions)
+      e.set_constant(name, value);
+  }
+
+
+
+  template <int dim>
+  bool
+  Model<dim>::uses(const Term term, const std::string &name) const
+  {
+    switch (term)
+      {
+        case Term::diffusion:
+          return diffusion_expression.uses(name);
+        case Term::advection:
+          return std::any_of(advection_expressions.begin(),
+                             advection_expressions.end(),
+                             [&](const Expression &e) { return e.uses(name); });
+        case Term::reaction:
+          return reaction_expression.uses(name);
+        case Term::reaction_derivative:
+          return reaction_derivative_expression.uses(name);
+        case Term::source:
+          return source_expression.uses(name);
+        case Term::neumann_flux:
+          return neumann_flux_expression.uses(name);
+      }
+    return false;
   }
 
 

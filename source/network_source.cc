@@ -1,6 +1,7 @@
 // ---------------------------------------------------------------------------
 // npde: the network source g_θ(t, x) as a parametric term.
 // ---------------------------------------------------------------------------
+#include <npde/forward_problem.h>
 #include <npde/network_source.h>
 
 #include <cmath>
@@ -152,6 +153,15 @@ namespace npde
       "network source",
       "the network g_theta(t, x) added to the source term.",
       [](const auto &context) -> std::unique_ptr<ParametricTerm> {
+        // A run that trains physical constants has the network in its
+        // source only with 'Network/Add to source' (the constants alone
+        // otherwise); any other fitting run trains the network.
+        context.prm.enter_subsection("Network");
+        const bool add_to_source = context.prm.get_bool("Add to source");
+        context.prm.leave_subsection();
+        if (!add_to_source &&
+            !context.problem.model.trainable_constants().empty())
+          return nullptr;
         return std::make_unique<NetworkSource>(context.network);
       });
   } // namespace

@@ -231,6 +231,20 @@ namespace npde
             return 0.;
           });
       }
+    // The terms inside the operator: one pass over the trajectory each.
+    for (unsigned int b = 0, offset = 0; b < terms.size(); ++b)
+      {
+        const unsigned int size = terms[b]->parameters().size();
+        if (auto *model_term = dynamic_cast<ModelTerm<dim> *>(terms[b].get()))
+          {
+            TimerOutput::Scope t(timer, "constants: gradient");
+            Vector<double>     block(size);
+            model_term->add_adjoint_gradient(adjoint_solver, block);
+            for (unsigned int i = 0; i < size; ++i)
+              local[offset + i] += block[i];
+          }
+        offset += size;
+      }
     {
       // (With overlapped sweeps: the part left after the adjoint sweep.)
       TimerOutput::Scope t(timer, "network: backward");
@@ -239,7 +253,8 @@ namespace npde
         {
           Vector<double> block(terms[b]->parameters().size());
           backward[b]->add_to(block);
-          std::copy(block.begin(), block.end(), local.begin() + offset);
+          for (unsigned int i = 0; i < block.size(); ++i)
+            local[offset + i] += block[i];
           offset += block.size();
         }
     }
@@ -362,6 +377,9 @@ namespace npde
     std::vector<HistoryColumn> columns{{"relative_rmse", "rel. RMSE", true}};
     for (const HistoryColumn &column : misfit.history_columns())
       columns.push_back(column);
+    for (const auto &term : terms)
+      for (const auto &[name, value] : term->reported_values())
+        columns.push_back({name, name, false});
     columns.push_back({"n_dofs", "", false});
     return columns;
   }
@@ -375,8 +393,35 @@ namespace npde
     std::vector<double> values{relative_rmse()};
     for (const double value : misfit.history_values())
       values.push_back(value);
+    for (const auto &term : terms)
+      for (const auto &[name, value] : term->reported_values())
+        values.push_back(value);
     values.push_back(double(n_dofs()));
     return values;
+  }
+
+
+
+  template <int dim>
+  bool
+  Objective<dim>::has_term(const std::string &name) const
+  {
+    return std::any_of(terms.begin(), terms.end(), [&](const auto &term) {
+      return term->name() == name;
+    });
+  }
+
+
+
+  template <int dim>
+  std::vector<std::pair<std::string, double>>
+  Objective<dim>::reported_values() const
+  {
+    std::vector<std::pair<std::string, double>> reported;
+    for (const auto &term : terms)
+      for (const auto &entry : term->reported_values())
+        reported.push_back(entry);
+    return reported;
   }
 
 

@@ -12,6 +12,8 @@
 #include <npde/reference_simulation.h>
 
 #include <cmath>
+#include <iomanip>
+#include <map>
 #include <sstream>
 
 namespace npde
@@ -77,6 +79,24 @@ namespace npde
     ModelParameters model_parameters = problem.model_parameters;
     model_parameters.source =
       "(" + model_parameters.source + ") + (" + parameters.target_source + ")";
+    // The true constants replace the initial guesses of Model/Constants.
+    std::map<std::string, double> constants =
+      parse_constants(model_parameters.constants, "Model/Constants", dim);
+    for (const auto &[name, value] : parse_constants(
+           parameters.true_constants, "Target data/True constants", dim))
+      {
+        if (constants.count(name) == 0)
+          throw InputError("Parameter 'Target data/True constants': '" + name +
+                           "' is not a constant of 'Model/Constants'. Give "
+                           "true values of the model's constants only.");
+        constants[name] = value;
+      }
+    std::ostringstream merged;
+    merged << std::setprecision(17);
+    for (const auto &[name, value] : constants)
+      if (name != "pi" && name != "Pi")
+        merged << (merged.tellp() > 0 ? ", " : "") << name << "=" << value;
+    model_parameters.constants = merged.str();
     return model_parameters;
   }
 

@@ -99,6 +99,32 @@ namespace npde
                        space.communicator());
     jacobian_is_constant = model.reaction_derivative_is_constant();
     jacobian_step        = -1.;
+    ++version;
+  }
+
+
+
+  template <int dim>
+  void
+  StateSolver<dim>::model_changed(const bool operator_changed,
+                                  const bool sources_changed)
+  {
+    TimerOutput::Scope t(timer, "state: model change");
+    if (operator_changed)
+      space.assemble_cell_matrices();
+    if (sources_changed)
+      known.setup();
+    jacobian_step = -1.;
+    ++version;
+  }
+
+
+
+  template <int dim>
+  unsigned int
+  StateSolver<dim>::model_version() const
+  {
+    return version;
   }
 
 

@@ -160,9 +160,11 @@ namespace npde
     r.learning_rate = number(fields[f++]);
     r.wall_time     = number(fields[f++]);
     r.accepted      = (fields[f++] == "1");
+    // (The columns after `accepted` are not only counts such as n_dofs: a
+    // trained constant's value is one of them.)
     for (unsigned int c = 0; c < column_list.size(); ++c)
       if (!column_list[c].measures_fit)
-        values[c] = count(fields[f++]);
+        values[c] = number(fields[f++]);
     r.columns.clear();
     for (unsigned int c = 0; c < column_list.size(); ++c)
       r.columns.emplace_back(column_list[c].name, values[c]);

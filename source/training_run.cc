@@ -164,11 +164,30 @@ namespace npde
     void
     report_trained_network(const FittingProblem<dim> &fitting,
                            const Expression          *g_star,
+                           const std::string         &true_constants,
                            const Output              &output,
                            const MPI_Comm             comm,
                            ConditionalOStream        &pcout)
     {
-      if (g_star)
+      // The trained constants, against their true values where given.
+      const auto trained = fitting.objective.reported_values();
+      const auto truth =
+        parse_constants(true_constants, "Target data/True constants", dim);
+      if (!trained.empty())
+        pcout << "\n   Trained constants:";
+      for (const auto &[name, value] : trained)
+        {
+          pcout << "\n     " << name << " = " << std::setprecision(8) << value;
+          if (truth.count(name) > 0 && truth.at(name) != 0.)
+            pcout << "   (true " << truth.at(name) << ", relative error "
+                  << std::abs(value - truth.at(name)) / std::abs(truth.at(name))
+                  << ")";
+          pcout << std::setprecision(6);
+        }
+      if (!trained.empty())
+        pcout << std::endl;
+      // (Without the network in the source there is no g_θ to compare.)
+      if (g_star && fitting.objective.has_term("network"))
         {
           const auto [error, norm] =
             source_error(fitting.problem.state, fitting.network, *g_star, comm);
@@ -277,7 +296,11 @@ namespace npde
             network.save(output.directory() + "/network.txt");
           });
 
-          report_trained_network(fitting, g_star, output, comm, pcout);
+          prm.enter_subsection("Target data");
+          const std::string true_constants = prm.get("True constants");
+          prm.leave_subsection();
+          report_trained_network(
+            fitting, g_star, true_constants, output, comm, pcout);
 
           {
             TimerOutput::Scope scope(timer, "output");

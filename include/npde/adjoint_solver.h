@@ -82,12 +82,13 @@ namespace npde
     const SpatialOperator<dim> &spatial;
     const PointOperators<dim>  &source_points;
     TimerOutput                &timer;
-    std::vector<VectorType> lambda;
-    mutable VectorType      mu_buffer; // μ^n in source_weights()
-    MatrixType              transposed_jacobian;
-    LinearSolver            linear_solver;
-    bool                    jacobian_ready = false;
-    unsigned int            solves         = 0;
+    std::vector<VectorType>     lambda;
+    mutable VectorType          mu_buffer; // μ^n in source_weights()
+    MatrixType                  transposed_jacobian;
+    LinearSolver                linear_solver;
+    bool                        jacobian_ready = false;
+    unsigned int jacobian_version = 0; // StateSolver::model_version()
+    unsigned int solves           = 0;
   };
 } // namespace npde
 

@@ -79,12 +79,16 @@ namespace npde
      * Compile @p formula in the variables @p variables and the constants
      * @p constants, and evaluate it once with all variables set to 0.5 so
      * that every syntax error shows now. Errors throw an InputError that
-     * names @p parameter_name.
+     * names @p parameter_name. The constants named in @p variable_constants
+     * (trainable ones) are bound by address, so that set_constant() can
+     * change them without compiling again; muparser folds the others into
+     * the bytecode.
      */
     Expression(const std::string                   &parameter_name,
                const std::string                   &formula,
                const std::vector<std::string>      &variables,
-               const std::map<std::string, double> &constants);
+               const std::map<std::string, double> &constants,
+               const std::vector<std::string>      &variable_constants = {});
 
     Expression(const Expression &other);
     Expression &
@@ -94,6 +98,10 @@ namespace npde
     /// Evaluate with the variables given in the order of the constructor.
     double
     operator()(const double *variable_values) const;
+
+    /// Give the variable constant @p constant_name the value @p value.
+    void
+    set_constant(const std::string &constant_name, const double value);
 
     /// Whether the formula refers to the variable @p name.
     bool
@@ -106,6 +114,10 @@ namespace npde
     const std::string &
     formula() const;
 
+    /// The parameter the formula was read from, e.g. "Model/Diffusion".
+    const std::string &
+    parameter_name() const;
+
 
   private:
     void
@@ -115,10 +127,12 @@ namespace npde
     std::string                   text;
     std::vector<std::string>      variable_names;
     std::map<std::string, double> constant_values;
+    std::vector<std::string>      variable_constant_names;
     std::vector<std::string>      used_variables;
     bool                          zero = false;
 
     mutable std::vector<double> variable_storage;
+    std::vector<double>         constant_storage; // of the variable constants
     std::unique_ptr<mu::Parser> parser;
   };
 

@@ -51,6 +51,7 @@ namespace npde
     };
     Source       source = Source::reference_simulation;
     std::string  target_source;
+    std::string  true_constants;
     std::string  expression;
     unsigned int reference_refinements     = 0;
     unsigned int reference_time_refinement = 1;

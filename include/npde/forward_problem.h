@@ -26,6 +26,8 @@ namespace npde
   class ForwardProblem
   {
   public:
+    static constexpr int dimension = dim;
+
     /// Parse subsections Domain, Model, Time and State solver of @p prm.
     ForwardProblem(ParameterHandler   &prm,
                    const MPI_Comm      communicator,

@@ -19,8 +19,14 @@
 
 #include <npde/expression.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace npde
@@ -31,6 +37,8 @@ namespace npde
   struct ModelParameters
   {
     std::string constants;
+    std::string trainable_constants;
+    std::string log_scaled_constants;
     std::string diffusion;
     std::string advection;
     std::string reaction;
@@ -53,6 +61,73 @@ namespace npde
   {
   public:
     explicit Model(const ModelParameters &parameters);
+
+    /// The terms of the PDE in which a trainable constant may appear.
+    enum class Term
+    {
+      diffusion,
+      advection,
+      reaction,
+      reaction_derivative,
+      source,
+      neumann_flux
+    };
+
+    /// The names of `Model/Trainable constants`, in the order given.
+    const std::vector<std::string> &
+    trainable_constants() const;
+
+    /// Whether the trainable constant @p name is trained as log p.
+    bool
+    is_log_scaled(const std::string &name) const;
+
+    /// The current value of the trainable constant @p name.
+    double
+    constant(const std::string &name) const;
+
+    /**
+     * Give the trainable constant @p name the value @p value in every
+     * expression. The discrete operators built from the model (A, S^n, a
+     * factorised Jacobian) are the caller's to rebuild:
+     * StateSolver::model_changed().
+     */
+    void
+    set_constant(const std::string &name, const double value);
+
+    /// Whether the expression(s) of @p term use the constant @p name.
+    bool
+    uses(const Term term, const std::string &name) const;
+
+    /**
+     * ∂/∂p of @p value(i), functions of the model evaluated with the current
+     * constants, for i = 0..@p count−1 and the trainable constant
+     * p = @p name: a 4-point central difference in p (doc/design.md section
+     * 10), (−v(p+2h) + 8v(p+h) − 8v(p−h) + v(p−2h))/(12h) with
+     * h = 1e-3·max(|p|, 1e-3), whose error is far below what the Taylor
+     * test resolves. All @p count values are taken at each of the four
+     * shifted p, so that p is set five times in all, and restored after.
+     */
+    template <typename Value>
+    auto
+    derivatives(const std::string &name,
+                const std::size_t  count,
+                const Value       &value)
+    {
+      using T          = std::decay_t<decltype(value(std::size_t(0)))>;
+      const double   p = constant(name);
+      const double   h = 1e-3 * std::max(std::abs(p), 1e-3);
+      std::vector<T> result(count, T());
+      const std::array<std::pair<double, double>, 4> stencil = {
+        {{2., -1.}, {1., 8.}, {-1., -8.}, {-2., 1.}}};
+      for (const auto &[shift, weight] : stencil)
+        {
+          set_constant(name, p + shift * h);
+          for (std::size_t i = 0; i < count; ++i)
+            result[i] += (weight / (12. * h)) * value(i);
+        }
+      set_constant(name, p);
+      return result;
+    }
 
     double
     diffusion(const Point<dim> &x) const;
@@ -113,18 +188,25 @@ namespace npde
                               const double            end_time) const;
 
   private:
-    Expression                   diffusion_expression;
-    std::vector<Expression>      advection_expressions;
-    Expression                   reaction_expression;
-    Expression                   reaction_derivative_expression;
-    Expression                   source_expression;
-    Expression                   initial_value_expression;
-    Expression                   dirichlet_value_expression;
-    Expression                   neumann_flux_expression;
-    std::string                  advection_formula;
-    bool                         derivative_check_enabled;
-    std::set<types::boundary_id> dirichlet_ids;
-    bool                         advection_is_zero;
+    void
+    parse_trainable_constants(const ModelParameters               &parameters,
+                              const std::map<std::string, double> &constants);
+
+    Expression                    diffusion_expression;
+    std::vector<Expression>       advection_expressions;
+    Expression                    reaction_expression;
+    Expression                    reaction_derivative_expression;
+    Expression                    source_expression;
+    Expression                    initial_value_expression;
+    Expression                    dirichlet_value_expression;
+    Expression                    neumann_flux_expression;
+    std::string                   advection_formula;
+    std::vector<std::string>      trainable;
+    std::set<std::string>         log_scaled;
+    std::map<std::string, double> constant_values;
+    bool                          derivative_check_enabled;
+    std::set<types::boundary_id>  dirichlet_ids;
+    bool                          advection_is_zero;
   };
 } // namespace npde
 

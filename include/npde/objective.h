@@ -101,6 +101,14 @@ namespace npde
     /// The number of dofs.
     std::vector<std::pair<std::string, std::string>>
     fingerprint() const override;
+
+    /// Whether a term of this name (ParametricTerm::name()) is in J.
+    bool
+    has_term(const std::string &name) const;
+
+    /// What the terms report (the physical constants' values), in order.
+    std::vector<std::pair<std::string, double>>
+    reported_values() const;
     /// The misfit's state (the terms' state is θ).
     void
     save(std::ostream &out) const override;

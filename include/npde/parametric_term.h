@@ -32,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace npde
@@ -103,6 +104,37 @@ namespace npde
     backward_pass(const std::vector<double>         &times,
                   const std::vector<double>         &coordinates,
                   const std::vector<Vector<double>> &weights) = 0;
+
+    /// Values the term reports in the progress line and history.csv, as
+    /// (column name, value) pairs (the physical constants' values).
+    virtual std::vector<std::pair<std::string, double>>
+    reported_values() const
+    {
+      return {};
+    }
+  };
+
+
+
+  template <int dim>
+  class AdjointSolver;
+
+  /**
+   * The second hook of a term that sits inside the PDE's operator (the
+   * physical constants, doc/design.md section 10) rather than in its
+   * source: its gradient is a pass over the trajectory with the adjoint's
+   * μ^n, after the backward sweep.
+   */
+  template <int dim>
+  class ModelTerm
+  {
+  public:
+    virtual ~ModelTerm() = default;
+
+    /// Add this rank's part of ∂J/∂θ_b to @p gradient_b.
+    virtual void
+    add_adjoint_gradient(const AdjointSolver<dim> &adjoint,
+                         Vector<double>           &gradient_b) = 0;
   };
 
 
@@ -115,8 +147,8 @@ namespace npde
   template <int dim>
   struct ParametricTermContext
   {
-    ParameterHandler          &prm;
-    const ForwardProblem<dim> &problem;
+    ParameterHandler    &prm;
+    ForwardProblem<dim> &problem;
     /// The run's network, which the network source adapts.
     Network &network;
   };

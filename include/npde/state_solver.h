@@ -88,6 +88,20 @@ namespace npde
     setup();
 
     /**
+     * The model's constants changed (PhysicalConstants): rebuild the cell
+     * matrices of a and b if @p operator_changed, the known sources S^n if
+     * @p sources_changed, and the Jacobian in any case, before the next
+     * sweep.
+     */
+    void
+    model_changed(const bool operator_changed, const bool sources_changed);
+
+    /// How many times the model changed since the last setup(): what the
+    /// adjoint's Jacobians were built for.
+    unsigned int
+    model_version() const;
+
+    /**
      * The forward sweep: U^0 and then K Newton solves. If given,
      * @p source_at_points holds, for each time level n = 0..K, the values of
      * the network's source at source_operators().points(); it is added to
@@ -216,6 +230,7 @@ namespace npde
     MatrixType           jacobian;
     mutable LinearSolver linear_solver;
     bool                 jacobian_is_constant = false;
+    unsigned int         version              = 0;
     double               jacobian_step        = -1.;
 
     VectorType newton_residual, newton_update; // work space

@@ -1,0 +1,118 @@
+// ---------------------------------------------------------------------------
+// npde: trainable physical constants (doc/design.md section 10).
+//
+// The constants named in `Model/Trainable constants` are one parameter
+// block p = (p_j) of the reduced functional. They sit inside the PDE's
+// operator rather than in its source, so their gradient is not a backward
+// pass of a network at the source points but one pass over the trajectory
+// with the adjoint's μ^n (no extra PDE solve):
+//
+//   dJ/dp_j = − Σ_{n=0..K} (μ^n)ᵀ [ (∂_{p_j}A) U^n + ∂_{p_j}F^n(U^n) −
+//   ∂_{p_j}S^n ]
+//
+// with every term assembled by the quadrature that assembles it in the
+// residual (exactness): ∂_pA from the cell matrices' Gauss rule, ∂_pF and
+// ∂_p s through the reaction's point operators, ∂_p q_N by the Neumann
+// fluxes' face rule. ∂_p of an expression is a 4-point central difference
+// in p (Model::derivative).
+//
+// The block holds each constant in units of its initial guess, θ_j = p_j/p_j⁰
+// (p_j⁰ = 0: θ_j = p_j), or, for the log-scaled ones, θ_j = log p_j. In these
+// units a step of the optimiser changes a constant of size 0.01 and one of
+// size 100 by the same fraction, and the learning rate that moves the
+// network's weights moves the constants too.
+// ---------------------------------------------------------------------------
+#ifndef npde_physical_constants_h
+#define npde_physical_constants_h
+
+#include <npde/forward_problem.h>
+#include <npde/parametric_term.h>
+
+#include <string>
+#include <vector>
+
+namespace npde
+{
+  using namespace dealii;
+
+  template <int dim>
+  class PhysicalConstants : public ParametricTerm, public ModelTerm<dim>
+  {
+  public:
+    /// The block of `Model/Trainable constants` of @p problem's model,
+    /// starting at their values in `Model/Constants`.
+    explicit PhysicalConstants(ForwardProblem<dim> &problem);
+
+    std::string
+    name() const override;
+    const Vector<double> &
+    parameters() const override;
+    /// Give the model the constants of @p theta_b and have the state
+    /// solver rebuild what depends on them.
+    void
+    set_parameters(const Vector<double> &theta_b) override;
+    double
+    learning_rate_scale() const override;
+    std::vector<bool>
+    trainable(const bool random_features) const override;
+
+    /// The constants are no source: zero values at every point.
+    void
+    evaluate(const std::vector<double>   &times,
+             const std::vector<double>   &coordinates,
+             std::vector<Vector<double>> &values,
+             const bool                   gradient_follows) override;
+    /// ... and a backward pass that adds nothing.
+    std::unique_ptr<BackwardPass>
+    backward_pass(const std::vector<double>         &times,
+                  const std::vector<double>         &coordinates,
+                  const std::vector<Vector<double>> &weights) override;
+
+    /// dJ/dθ_b from the adjoint's μ^n and the trajectory (this rank's part).
+    void
+    add_adjoint_gradient(const AdjointSolver<dim> &adjoint,
+                         Vector<double>           &gradient_b) override;
+
+    /// One column per constant, named after it, with its value p_j.
+    std::vector<std::pair<std::string, double>>
+    reported_values() const override;
+
+    /// p_j, the constants' values.
+    std::vector<double>
+    values() const;
+    const std::vector<std::string> &
+    names() const;
+
+  private:
+    using VectorType = typename StateSolver<dim>::VectorType;
+    using Term       = typename Model<dim>::Term;
+
+    /// p_j for the block entry θ_j, and dp_j/dθ_j.
+    double
+    value(const unsigned int j, const double theta_j) const;
+    double
+    chain_factor(const unsigned int j) const;
+
+    /// Σ_n μ^nᵀ (∂_pA) U^n for constant @p j, from ghosted μ^n and U^n.
+    double
+    operator_term(const unsigned int             j,
+                  const std::vector<VectorType> &mu,
+                  const std::vector<VectorType> &u) const;
+    /// Σ_n μ^nᵀ ∂_pF^n(U^n) − Σ_n μ^nᵀ ∂_p S^n (cell part) for constant @p j.
+    double
+    point_terms(const unsigned int                 j,
+                const std::vector<Vector<double>> &mu_weights,
+                const std::vector<Vector<double>> &u_values) const;
+    /// Σ_n μ^nᵀ ∫_{Γ_N} ∂_p q_N φ for constant @p j.
+    double
+    neumann_term(const unsigned int j, const std::vector<VectorType> &mu) const;
+
+    ForwardProblem<dim>     &problem;
+    Model<dim>              &model;
+    std::vector<std::string> constant_names;
+    std::vector<double>      units; // p_j⁰, or 1 (p_j⁰ = 0, log-scaled)
+    Vector<double>           theta;
+  };
+} // namespace npde
+
+#endif

@@ -1,0 +1,170 @@
+// ---------------------------------------------------------------------------
+// Trainable physical constants: the exact gradient (doc/design.md section
+// 10).
+//
+// For each case, data from a reference simulation with the true constants
+// (`Target data/True constants`), the constants starting elsewhere, and
+// the network in the source as well:
+// - the Taylor test in a random direction that moves the network and the
+//   constants together (rates 2 and 1, ∇J·δθ against a central difference
+//   to 1e-6), as tests/taylor does for the network alone;
+// - dJ/dθ_j of each constant alone against a central difference of J to
+//   1e-6 relative;
+// - a log-scaled constant stays positive however far its θ_j goes.
+// The cases put constants into each of a, b, f (and ∂f/∂u), s and q_N, on
+// meshes with hanging nodes, with backward Euler and Crank–Nicolson. The
+// program runs on 1 and on 2 MPI ranks.
+// ---------------------------------------------------------------------------
+#include <npde/field_data.h>
+#include <npde/objective.h>
+#include <npde/physical_constants.h>
+#include <npde/taylor_test.h>
+
+#include "tests.h"
+
+#include <limits>
+
+using namespace npde;
+
+
+
+template <int dim>
+void
+run_case(const std::string &name,
+         const std::string &text,
+         const bool         hanging_nodes)
+{
+  testing::Forward<dim> run(text + "subsection Network\n set Add to source = "
+                                   "true\nend\n");
+  auto                 &problem = *run.problem;
+  testing::setup_with_hanging_nodes(
+    problem, hanging_nodes ? 0.4 : -std::numeric_limits<double>::infinity());
+
+  TargetDataParameters target_parameters;
+  target_parameters.parse_parameters(run.prm);
+  FieldData<dim> target(target_parameters, problem, run.timer, run.pcout);
+  target.setup();
+
+  Network network(dim, 8, 1., "tanh");
+  network.initialize_randomly(1., 1., 3);
+  Objective<dim> objective(problem,
+                           create_parametric_terms(ParametricTermContext<dim>{
+                             run.prm, problem, network}),
+                           target,
+                           run.timer);
+  objective.setup();
+  const Vector<double> theta       = objective.parameters();
+  const unsigned int   n_constants = problem.model.trainable_constants().size();
+  testing::check(theta.size() == network.n_parameters() + n_constants,
+                 name + ": theta holds the constants and the network");
+
+  testing::check_taylor_test(objective, theta, name);
+
+  // Each constant alone (its block comes last: the kinds are in the order
+  // of their names, "network source" before "physical constants").
+  for (unsigned int j = 0; j < n_constants; ++j)
+    {
+      Vector<double> direction(theta.size());
+      direction[network.n_parameters() + j] = 1.;
+      const TaylorTestResult result =
+        taylor_test(objective, theta, direction, 1e-2, 1, 1e-4);
+      const double error =
+        std::abs(result.directional_derivative - result.central_difference) /
+        std::abs(result.central_difference);
+      // That entry is the constant's: moving it moves the model's value.
+      const std::string &constant = problem.model.trainable_constants()[j];
+      Vector<double>     moved    = theta;
+      moved.add(0.1, direction);
+      objective.set_parameters(moved);
+      const double value_moved = problem.model.constant(constant);
+      objective.set_parameters(theta);
+      testing::check(error < 1e-6 &&
+                       value_moved != problem.model.constant(constant),
+                     name + ": dJ/dtheta of '" + constant +
+                       "' equals a central difference to 1e-6 relative");
+    }
+}
+
+
+
+int
+main(int argc, char **argv)
+{
+  Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  testing::print_ranks();
+
+  const std::string d2   = "set Dimension = 2\n" + testing::unit_square_setting;
+  const auto        time = [](const double theta) {
+    return "subsection Time\n set Theta = " + std::to_string(theta) + "\nend\n";
+  };
+
+  // a and s: a diffusion that varies in space, a source amplitude.
+  run_case<2>("heat, D in a and A in s, backward Euler, hanging nodes",
+              d2 + time(1.) + R"(
+subsection Model
+  set Constants = D=0.05, A=1
+  set Trainable constants = D, A
+  set Diffusion = D*(1+0.5*x)
+  set Source = A*sin(pi*x)*y
+end
+subsection Target data
+  set True constants = D=0.04, A=1.5
+end
+)",
+              true);
+
+  // b and q_N: advection and a Neumann flux on two sides of the square.
+  run_case<2>("heat, c in b and q in q_N, Crank-Nicolson, hanging nodes",
+              d2 + time(0.5) + R"(
+subsection Domain
+  set Generator arguments = 0 : 1 : true
+end
+subsection Model
+  set Constants = c=0.5, q=0.2
+  set Trainable constants = c, q
+  set Advection = c; -0.5*c
+  set Dirichlet boundary ids = 0, 2
+  set Neumann flux = q*(1+x*y)
+end
+subsection Target data
+  set True constants = c=1, q=0.1
+end
+)",
+              true);
+
+  // f and ∂f/∂u: the Allen–Cahn interface width, log-scaled.
+  run_case<2>("Allen-Cahn, eps in f (log-scaled), Crank-Nicolson",
+              d2 + testing::allen_cahn_dirichlet + time(0.5) + R"(
+subsection Model
+  set Constants = eps=0.5
+  set Trainable constants = eps
+  set Log-scaled constants = eps
+end
+subsection Target data
+  set True constants = eps=0.4
+end
+)",
+              false);
+
+  // A log-scaled constant is exp(θ_j): positive for any θ_j.
+  {
+    testing::Forward<2> run(d2 + R"(
+subsection Model
+  set Constants = D=0.05
+  set Trainable constants = D
+  set Log-scaled constants = D
+  set Diffusion = D
+end
+)");
+    run.problem->setup();
+    PhysicalConstants<2> constants(*run.problem);
+    Vector<double>       theta(1);
+    theta[0] = -30.;
+    constants.set_parameters(theta);
+    testing::check(constants.values()[0] > 0. &&
+                     run.problem->model.constant("D") == constants.values()[0],
+                   "a log-scaled constant at theta = -30 is positive (" +
+                     std::to_string(constants.values()[0] > 0.) + ")");
+  }
+  return Utilities::MPI::broadcast(MPI_COMM_WORLD, testing::exit_code(), 0);
+}
