@@ -34,16 +34,12 @@ run_case(const std::string &name,
          const std::string &text,
          const bool         hanging_nodes)
 {
-  testing::Forward<dim> run(text + "subsection Network\n set Add to source = "
-                                   "true\nend\n");
-  auto                 &problem = *run.problem;
-  testing::setup_with_hanging_nodes(
-    problem, hanging_nodes ? 0.4 : -std::numeric_limits<double>::infinity());
-
-  TargetDataParameters target_parameters;
-  target_parameters.parse_parameters(run.prm);
-  FieldData<dim> target(target_parameters, problem, run.timer, run.pcout);
-  target.setup();
+  testing::GradientCase<dim> setting(text + "subsection Network\n set Add to "
+                                            "source = true\nend\n",
+                                     hanging_nodes);
+  auto                      &run     = setting.run;
+  auto                      &problem = *run.problem;
+  auto                      &target  = *setting.target;
 
   Network network(dim, 8, 1., "tanh");
   network.initialize_randomly(1., 1., 3);

@@ -31,19 +31,15 @@ run_case(const std::string &name,
          const std::string &text,
          const bool         hanging_nodes)
 {
-  testing::Forward<dim> run(text);
-  auto                 &problem = *run.problem;
-  testing::setup_with_hanging_nodes(
-    problem, hanging_nodes ? 0.4 : -std::numeric_limits<double>::infinity());
-
-  TargetDataParameters target_parameters;
-  target_parameters.parse_parameters(run.prm);
-  FieldData<dim> target(target_parameters, problem, run.timer, run.pcout);
-  target.setup();
+  testing::GradientCase<dim> setting(text, hanging_nodes);
+  auto                      &problem = *setting.run.problem;
 
   Network network(dim, 8, 1., "tanh");
   network.initialize_randomly(1., 1., 3);
-  Objective<dim> objective(problem, network, target, run.timer);
+  Objective<dim> objective(problem,
+                           network,
+                           *setting.target,
+                           setting.run.timer);
   objective.setup();
 
   testing::check_taylor_test(objective, network.parameters(), name);
@@ -57,7 +53,7 @@ main(int argc, char **argv)
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   testing::print_ranks();
 
-  const std::string d2 = "set Dimension = 2\n" + testing::unit_square_setting;
+  const std::string d2   = "set Dimension = 2\n" + testing::unit_square_setting;
   const auto        time = [](const double theta) {
     return "subsection Time\n set Theta = " + std::to_string(theta) + "\nend\n";
   };

@@ -16,6 +16,7 @@
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
 
+#include <npde/field_data.h>
 #include <npde/fitting_problem.h>
 #include <npde/forward_problem.h>
 #include <npde/objective.h>
@@ -29,6 +30,8 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <limits>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -306,6 +309,34 @@ subsection Target data
       tria.execute_coarsening_and_refinement();
       problem.setup_state();
     }
+
+    /**
+     * The setting of the gradient tests: the forward problem of @p text,
+     * with hanging nodes if asked (the cells left of x = 0.4 refined once),
+     * and field data from its reference simulation.
+     */
+    template <int dim>
+    struct GradientCase
+    {
+      GradientCase(const std::string &text, const bool hanging_nodes)
+        : run(text)
+      {
+        setup_with_hanging_nodes(*run.problem,
+                                 hanging_nodes ?
+                                   0.4 :
+                                   -std::numeric_limits<double>::infinity());
+        TargetDataParameters parameters;
+        parameters.parse_parameters(run.prm);
+        target = std::make_unique<FieldData<dim>>(parameters,
+                                                  *run.problem,
+                                                  run.timer,
+                                                  run.pcout);
+        target->setup();
+      }
+
+      Forward<dim>                    run;
+      std::unique_ptr<FieldData<dim>> target;
+    };
 
     /**
      * What `npde` in training mode sets up (FittingProblem: the forward
