@@ -90,9 +90,7 @@ main(int argc, char **argv)
   testing::print_ranks();
 
   const std::string d2   = "set Dimension = 2\n" + testing::unit_square_setting;
-  const auto        time = [](const double theta) {
-    return "subsection Time\n set Theta = " + std::to_string(theta) + "\nend\n";
-  };
+  const auto       &time = testing::theta_scheme;
 
   // a and s: a diffusion that varies in space, a source amplitude.
   run_case<2>("heat, D in a and A in s, backward Euler, hanging nodes",

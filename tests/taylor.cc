@@ -54,10 +54,8 @@ main(int argc, char **argv)
   testing::print_ranks();
 
   const std::string d2   = "set Dimension = 2\n" + testing::unit_square_setting;
-  const auto        time = [](const double theta) {
-    return "subsection Time\n set Theta = " + std::to_string(theta) + "\nend\n";
-  };
-  const auto degree = [](const unsigned int p) {
+  const auto       &time = testing::theta_scheme;
+  const auto        degree = [](const unsigned int p) {
     return "subsection State solver\n set Finite element degree = " +
            std::to_string(p) + "\nend\n";
   };

@@ -310,6 +310,14 @@ subsection Target data
       problem.setup_state();
     }
 
+    /// The subsection that sets the θ-scheme's ϑ.
+    inline std::string
+    theta_scheme(const double theta)
+    {
+      return "subsection Time\n set Theta = " + std::to_string(theta) +
+             "\nend\n";
+    }
+
     /**
      * The setting of the gradient tests: the forward problem of @p text,
      * with hanging nodes if asked (the cells left of x = 0.4 refined once),
