@@ -45,10 +45,16 @@ namespace npde
           << problem.state.time_grid().n_steps() << " steps" << std::endl;
     misfit->setup();
     Network created = create_network(network_parameters, problem);
-    pcout << "   Network: N = " << created.n_neurons()
-          << ", beta = " << created.beta() << ", "
-          << activation_name(created.activation()) << ", "
-          << created.n_parameters() << " parameters" << std::endl;
+    if (!network_in_source(network_parameters.add_to_source,
+                           !problem.model.trainable_constants().empty()))
+      pcout << "   Network: not in the source; the constants "
+               "'Model/Trainable constants' are trained alone"
+            << std::endl;
+    else
+      pcout << "   Network: N = " << created.n_neurons()
+            << ", beta = " << created.beta() << ", "
+            << activation_name(created.activation()) << ", "
+            << created.n_parameters() << " parameters" << std::endl;
     return created;
   }
 

@@ -159,8 +159,9 @@ namespace npde
         context.prm.enter_subsection("Network");
         const bool add_to_source = context.prm.get_bool("Add to source");
         context.prm.leave_subsection();
-        if (!add_to_source &&
-            !context.problem.model.trainable_constants().empty())
+        if (!network_in_source(
+              add_to_source,
+              !context.problem.model.trainable_constants().empty()))
           return nullptr;
         return std::make_unique<NetworkSource>(context.network);
       });

@@ -200,7 +200,10 @@ namespace npde
                   << error << std::endl;
         }
       pcout << "   Final relative RMSE: " << fitting.objective.relative_rmse()
-            << "\n   Trained network: " << output.directory()
+            << "\n   "
+            << (fitting.objective.has_term("network") ? "Trained network" :
+                                                        "Network (not trained)")
+            << ": " << output.directory()
             << "/network.txt, history: " << output.directory() << "/history.csv"
             << std::endl;
     }

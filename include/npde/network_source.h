@@ -58,6 +58,16 @@ namespace npde
   /// The mean-field factor N^{2β−1} of the learning rate.
   double
   mean_field_scale(const Network &network);
+  /**
+   * Whether a fitting run has the network in its source: always, unless it
+   * trains physical constants ('Model/Trainable constants') and
+   * 'Network/Add to source' is false, when the constants are trained alone.
+   */
+  inline bool
+  network_in_source(const bool add_to_source, const bool trains_constants)
+  {
+    return add_to_source || !trains_constants;
+  }
 } // namespace npde
 
 #endif
