@@ -19,7 +19,9 @@ namespace npde
     prm.declare_entry("Tikhonov regularization",
                       "0",
                       Patterns::Double(0.),
-                      "lambda in J = misfit + lambda/2 |theta|^2.");
+                      "lambda in J = misfit + lambda/2 |theta|^2, theta the "
+                      "network's weights (trainable physical constants are "
+                      "not regularised).");
     prm.leave_subsection();
   }
 
@@ -182,8 +184,9 @@ namespace npde
           local, problem.domain.triangulation().get_communicator());
         misfit.finish_evaluation();
       }
+    const Vector<double> regularized = regularized_part(theta);
     return last_data_misfit +
-           0.5 * parameters_.regularization * (theta * theta);
+           0.5 * parameters_.regularization * (regularized * regularized);
   }
 
 
@@ -263,7 +266,7 @@ namespace npde
     Utilities::MPI::sum(ArrayView<const double>(local.begin(), local.size()),
                         problem.domain.triangulation().get_communicator(),
                         ArrayView<double>(gradient.begin(), gradient.size()));
-    gradient.add(parameters_.regularization, theta);
+    gradient.add(parameters_.regularization, regularized_part(theta));
     return J;
   }
 
@@ -398,6 +401,25 @@ namespace npde
         values.push_back(value);
     values.push_back(double(n_dofs()));
     return values;
+  }
+
+
+
+  // θ with the entries of the blocks that are not regularised set to zero.
+  template <int dim>
+  Vector<double>
+  Objective<dim>::regularized_part(const Vector<double> &theta) const
+  {
+    Vector<double> r      = theta;
+    unsigned int   offset = 0;
+    for (const auto &term : terms)
+      {
+        const unsigned int size = term->parameters().size();
+        if (!term->regularized())
+          std::fill_n(r.begin() + offset, size, 0.);
+        offset += size;
+      }
+    return r;
   }
 
 

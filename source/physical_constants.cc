@@ -6,6 +6,7 @@
 #include <npde/adjoint_solver.h>
 #include <npde/physical_constants.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace npde
@@ -101,8 +102,15 @@ namespace npde
           sources_changed |=
             model.uses(Term::source, c) || model.uses(Term::neumann_flux, c);
         }
-    if (changed)
-      problem.state.model_changed(operator_changed, sources_changed);
+    if (rebuild_pending)
+      changed = operator_changed = sources_changed = true;
+    if (!changed)
+      return;
+    // A rebuild that throws (a trial step that makes a(x) ≤ 0, say) leaves
+    // the operators half made: the next call rebuilds them all.
+    rebuild_pending = true;
+    problem.state.model_changed(operator_changed, sources_changed);
+    rebuild_pending = false;
   }
 
 
@@ -168,69 +176,129 @@ namespace npde
 
 
 
-  // The trajectory and the μ^n are read once, into what the terms need:
-  // ghosted vectors for the cell and face integrals, point values (Φ U^n,
-  // and Bᵀμ^n = μ_h JxW) for the reaction and the source.
+  // One pass over the levels: at each, μ^n (from AdjointSolver::mu) and
+  // U^n are read once and every constant's terms are accumulated, so that
+  // no more than one level's vectors are held beside the trajectory. What
+  // does not depend on the level is made first: the cell matrices of ∂_pA
+  // for the constants of a and b, and the Neumann faces' points.
+  //
+  //   dJ/dp_j = − Σ_n (μ^n)ᵀ [ (∂_pA) U^n + ∂_pF^n(U^n) − ∂_pS^n ],
+  //
+  // with (μ^n)ᵀ∂_pF^n − (μ^n)ᵀ∂_pS^n (cell part) = Σ_q (Bᵀμ^n)_q ∂_p(f − s)
+  // at the reaction's quadrature points (SpatialOperator, KnownTerms) and
+  // the Neumann part Σ_q μ_h^n(x_q) JxW_q ∂_p q_N on the faces of
+  // KnownTerms::add_neumann_fluxes.
   template <int dim>
   void
   PhysicalConstants<dim>::add_adjoint_gradient(
     const AdjointSolver<dim> &adjoint,
     Vector<double>           &gradient_b)
   {
-    const StateSolver<dim>    &state        = problem.state;
-    const unsigned int         K            = state.time_grid().n_steps();
-    const PointOperators<dim> &points       = state.quadrature_operators();
-    bool                       need_vectors = false, need_points = false;
-    for (const std::string &c : constant_names)
+    const StateSolver<dim>        &state  = problem.state;
+    const Discretization<dim>     &space  = state.discretization();
+    const PointOperators<dim>     &points = state.quadrature_operators();
+    const std::vector<double>     &times  = state.time_grid().times();
+    const std::vector<Point<dim>> &x      = points.points();
+    const unsigned int             J      = constant_names.size();
+    const unsigned int             dpc    = space.fe().n_dofs_per_cell();
+
+    std::vector<bool> in_operator(J), in_points(J), in_flux(J);
+    std::vector<std::vector<FullMatrix<double>>> dA(J);
+    bool need_vectors = false, need_points = false;
+    for (unsigned int j = 0; j < J; ++j)
       {
-        need_vectors |= model.uses(Term::diffusion, c) ||
-                        model.uses(Term::advection, c) ||
-                        model.uses(Term::neumann_flux, c);
-        need_points |=
+        const std::string &c = constant_names[j];
+        in_operator[j] =
+          model.uses(Term::diffusion, c) || model.uses(Term::advection, c);
+        in_points[j] =
           model.uses(Term::reaction, c) || model.uses(Term::source, c);
+        in_flux[j] = model.uses(Term::neumann_flux, c);
+        if (in_operator[j])
+          dA[j] = operator_derivative(j);
+        need_vectors |= in_operator[j] || in_flux[j];
+        need_points |= in_points[j];
       }
-    std::vector<VectorType>     mu, u;
-    std::vector<Vector<double>> mu_weights(K + 1), u_values(K + 1);
-    VectorType                  m = state.discretization().new_vector();
-    for (unsigned int n = 0; n <= K; ++n)
+    const std::vector<int> cell_dofs =
+      need_vectors ? cell_local_dofs() : std::vector<int>();
+    const bool any_flux =
+      std::find(in_flux.begin(), in_flux.end(), true) != in_flux.end();
+    const NeumannPoints faces = any_flux ? neumann_points() : NeumannPoints();
+
+    std::vector<double> sum(J, 0.);
+    VectorType          m = space.new_vector(), mu, u;
+    Vector<double>      weights, u_values, mu_c(dpc), u_c(dpc), dA_u(dpc);
+    for (unsigned int n = 0; n < times.size(); ++n)
       {
         adjoint.mu(n, m);
         if (need_vectors)
           {
-            mu.push_back(state.discretization().ghosted(m));
-            u.push_back(state.discretization().ghosted(state.state(n)));
+            mu = space.ghosted(m);
+            u  = space.ghosted(state.state(n));
           }
         if (need_points)
           {
-            points.weighted_values(m, mu_weights[n]);
-            points.values(state.state(n), u_values[n]);
+            points.weighted_values(m, weights);
+            points.values(state.state(n), u_values);
+          }
+        const double *mu_n = need_vectors ? mu.trilinos_vector()[0] : nullptr;
+        const double *u_n  = need_vectors ? u.trilinos_vector()[0] : nullptr;
+        for (unsigned int j = 0; j < J; ++j)
+          {
+            const std::string &c = constant_names[j];
+            if (in_operator[j])
+              for (unsigned int cell = 0; cell < dA[j].size(); ++cell)
+                {
+                  for (unsigned int i = 0; i < dpc; ++i)
+                    {
+                      mu_c[i] = mu_n[cell_dofs[cell * dpc + i]];
+                      u_c[i]  = u_n[cell_dofs[cell * dpc + i]];
+                    }
+                  dA[j][cell].vmult(dA_u, u_c);
+                  sum[j] += mu_c * dA_u;
+                }
+            if (in_points[j])
+              {
+                const bool reaction = model.uses(Term::reaction, c);
+                const bool source   = model.uses(Term::source, c);
+                const std::vector<double> d =
+                  model.derivatives(c, x.size(), [&](const std::size_t q) {
+                    return (reaction ?
+                              model.reaction(times[n], x[q], u_values[q]) :
+                              0.) -
+                           (source ? model.source(times[n], x[q]) : 0.);
+                  });
+                for (unsigned int q = 0; q < x.size(); ++q)
+                  sum[j] += weights[q] * d[q];
+              }
+            if (in_flux[j])
+              {
+                const std::vector<double> d = model.derivatives(
+                  c, faces.points.size(), [&](const std::size_t q) {
+                    return model.neumann_flux(times[n], faces.points[q]);
+                  });
+                for (unsigned int q = 0; q < faces.points.size(); ++q)
+                  {
+                    double mu_JxW = 0.;
+                    for (unsigned int i = 0; i < dpc; ++i)
+                      mu_JxW += mu_n[faces.dofs[q * dpc + i]] *
+                                faces.phi_JxW[q * dpc + i];
+                    sum[j] -= mu_JxW * d[q];
+                  }
+              }
           }
       }
-    for (unsigned int j = 0; j < constant_names.size(); ++j)
-      {
-        const std::string &c   = constant_names[j];
-        double             sum = 0.;
-        if (model.uses(Term::diffusion, c) || model.uses(Term::advection, c))
-          sum += operator_term(j, mu, u);
-        if (model.uses(Term::reaction, c) || model.uses(Term::source, c))
-          sum += point_terms(j, mu_weights, u_values);
-        if (model.uses(Term::neumann_flux, c))
-          sum -= neumann_term(j, mu);
-        gradient_b[j] -= chain_factor(j) * sum;
-      }
+    for (unsigned int j = 0; j < J; ++j)
+      gradient_b[j] -= chain_factor(j) * sum[j];
   }
 
 
 
-  // (∂_pA)_{il} = ∫ ∂_p a ∇φ_l·∇φ_i + (∂_p b·∇φ_l) φ_i, cell by cell with the
-  // Gauss rule of Discretization::assemble_cell_matrices. ∂_p a and ∂_p b
-  // are taken at the points of all cells at once; each cell's matrix is
-  // then made once and applied to every level's cell values.
+  // ∂_p a and ∂_p b at the points of all cells at once (Model::derivatives
+  // moves the constant five times in all), then each cell's matrix with the
+  // Gauss rule of Discretization::assemble_cell_matrices.
   template <int dim>
-  double
-  PhysicalConstants<dim>::operator_term(const unsigned int             j,
-                                        const std::vector<VectorType> &mu,
-                                        const std::vector<VectorType> &u) const
+  std::vector<FullMatrix<double>>
+  PhysicalConstants<dim>::operator_derivative(const unsigned int j) const
   {
     const Discretization<dim> &space = problem.state.discretization();
     const FiniteElement<dim>  &fe    = space.fe();
@@ -261,23 +329,13 @@ namespace npde
         return model.advection(x[i]);
       });
 
-    // The cell's dofs by their local index in the ghosted vectors (which
-    // all have the layout of the first).
-    const Epetra_BlockMap               &map = mu[0].trilinos_vector().Map();
-    FullMatrix<double>                   dA(dpc, dpc);
-    std::vector<types::global_dof_index> dofs(dpc);
-    std::vector<int>                     local(dpc);
-    Vector<double>                       mu_c(dpc), u_c(dpc), dA_u(dpc);
-    double                               sum   = 0.;
-    unsigned int                         first = 0;
+    std::vector<FullMatrix<double>> matrices;
+    unsigned int                    first = 0;
     for (const auto &cell : space.dof_handler().active_cell_iterators())
       if (cell->is_locally_owned())
         {
           fe_values.reinit(cell);
-          cell->get_dof_indices(dofs);
-          for (unsigned int i = 0; i < dpc; ++i)
-            local[i] = map.LID(static_cast<int>(dofs[i]));
-          dA = 0.;
+          FullMatrix<double> dA(dpc, dpc);
           for (unsigned int q = 0; q < nq; ++q)
             for (unsigned int i = 0; i < dpc; ++i)
               for (unsigned int l = 0; l < dpc; ++l)
@@ -286,110 +344,87 @@ namespace npde
                              (db[first + q] * fe_values.shape_grad(l, q)) *
                                fe_values.shape_value(i, q)) *
                             fe_values.JxW(q);
-          for (unsigned int n = 0; n < mu.size(); ++n)
-            {
-              const double *mu_n = mu[n].trilinos_vector()[0];
-              const double *u_n  = u[n].trilinos_vector()[0];
-              for (unsigned int i = 0; i < dpc; ++i)
-                {
-                  mu_c[i] = mu_n[local[i]];
-                  u_c[i]  = u_n[local[i]];
-                }
-              dA.vmult(dA_u, u_c);
-              sum += mu_c * dA_u;
-            }
+          matrices.push_back(std::move(dA));
           first += nq;
         }
-    return sum;
+    return matrices;
   }
 
 
 
-  // ∂_pF^n_i = ∫ ∂_p f(t_n, x, u_h^n) φ_i and ∂_pS^n_i = ∫ ∂_p s(t_n) φ_i
-  // at the reaction's quadrature points (SpatialOperator, KnownTerms):
-  // μᵀ of either is Σ_q (Bᵀμ)_q ∂_p(·)(x_q). ∂_p(f − s) is taken at the
-  // points of all levels at once.
   template <int dim>
-  double
-  PhysicalConstants<dim>::point_terms(
-    const unsigned int                 j,
-    const std::vector<Vector<double>> &mu_weights,
-    const std::vector<Vector<double>> &u_values) const
+  std::vector<int>
+  PhysicalConstants<dim>::cell_local_dofs() const
   {
-    const std::string             &c = constant_names[j];
-    const std::vector<Point<dim>> &points =
-      problem.state.quadrature_operators().points();
-    const std::vector<double> &times    = problem.state.time_grid().times();
-    const bool                 reaction = model.uses(Term::reaction, c);
-    const bool                 source   = model.uses(Term::source, c);
-    const std::size_t          Q        = points.size();
-    const std::vector<double>  d =
-      model.derivatives(c, times.size() * Q, [&](const std::size_t k) {
-        const std::size_t n = k / Q, q = k % Q;
-        return (reaction ? model.reaction(times[n], points[q], u_values[n][q]) :
-                           0.) -
-               (source ? model.source(times[n], points[q]) : 0.);
-      });
-    double sum = 0.;
-    for (std::size_t n = 0; n < times.size(); ++n)
-      for (std::size_t q = 0; q < Q; ++q)
-        sum += mu_weights[n][q] * d[n * Q + q];
-    return sum;
+    const Discretization<dim> &space = problem.state.discretization();
+    const unsigned int         dpc   = space.fe().n_dofs_per_cell();
+    // (The map belongs to the vector: it must outlive the lookups.)
+    const VectorType       ghosted = space.ghosted(space.new_vector());
+    const Epetra_BlockMap &map     = ghosted.trilinos_vector().Map();
+    std::vector<types::global_dof_index> dofs(dpc);
+    std::vector<int>                     local;
+    for (unsigned int c = 0; c < space.n_locally_owned_cells(); ++c)
+      {
+        space.cell_dofs(c, dofs);
+        for (const types::global_dof_index dof : dofs)
+          local.push_back(map.LID(static_cast<int>(dof)));
+      }
+    return local;
   }
 
 
 
-  // ∫_{Γ_N} ∂_p q_N φ_i with the face rule of KnownTerms::add_neumann_fluxes:
-  // the Neumann faces' points with μ_h^n JxW there, then ∂_p q_N at all of
-  // them and all levels at once.
+  // The faces and rule of KnownTerms::add_neumann_fluxes: the boundary
+  // faces that are not Dirichlet, QGauss(p + 1).
   template <int dim>
-  double
-  PhysicalConstants<dim>::neumann_term(const unsigned int             j,
-                                       const std::vector<VectorType> &mu) const
+  typename PhysicalConstants<dim>::NeumannPoints
+  PhysicalConstants<dim>::neumann_points() const
   {
     const Discretization<dim> &space = problem.state.discretization();
     const FiniteElement<dim>  &fe    = space.fe();
+    const unsigned int         dpc   = fe.n_dofs_per_cell();
     const QGauss<dim - 1>      face_quadrature(fe.degree + 1);
     FEFaceValues<dim>          fe_face_values(space.mapping(),
                                      fe,
                                      face_quadrature,
                                      update_values | update_quadrature_points |
                                        update_JxW_values);
-    const std::string         &c     = constant_names[j];
-    const std::vector<double> &times = problem.state.time_grid().times();
-    const std::size_t          L     = times.size();
-    std::vector<Point<dim>>    x;
-    std::vector<double>        weights; // (point, level), the level fastest
-    std::vector<double>        mu_q(face_quadrature.size());
+    const std::vector<int>     cell_dofs = cell_local_dofs();
+    NeumannPoints              faces;
+    unsigned int               c = 0;
     for (const auto &cell : space.dof_handler().active_cell_iterators())
       if (cell->is_locally_owned())
-        for (const unsigned int f : cell->face_indices())
-          if (cell->face(f)->at_boundary() &&
-              model.dirichlet_boundary_ids().count(
-                cell->face(f)->boundary_id()) == 0)
-            {
-              fe_face_values.reinit(cell, f);
-              const std::size_t first = x.size();
-              x.insert(x.end(),
-                       fe_face_values.get_quadrature_points().begin(),
-                       fe_face_values.get_quadrature_points().end());
-              weights.resize(x.size() * L);
-              for (unsigned int n = 0; n < L; ++n)
-                {
-                  fe_face_values.get_function_values(mu[n], mu_q);
-                  for (unsigned int q = 0; q < mu_q.size(); ++q)
-                    weights[(first + q) * L + n] =
-                      mu_q[q] * fe_face_values.JxW(q);
-                }
-            }
-    const std::vector<double> d =
-      model.derivatives(c, x.size() * L, [&](const std::size_t k) {
-        return model.neumann_flux(times[k % L], x[k / L]);
-      });
-    double sum = 0.;
-    for (std::size_t k = 0; k < d.size(); ++k)
-      sum += weights[k] * d[k];
-    return sum;
+        {
+          for (const unsigned int f : cell->face_indices())
+            if (cell->face(f)->at_boundary() &&
+                model.dirichlet_boundary_ids().count(
+                  cell->face(f)->boundary_id()) == 0)
+              {
+                fe_face_values.reinit(cell, f);
+                for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                  {
+                    faces.points.push_back(fe_face_values.quadrature_point(q));
+                    for (unsigned int i = 0; i < dpc; ++i)
+                      {
+                        faces.phi_JxW.push_back(
+                          fe_face_values.shape_value(i, q) *
+                          fe_face_values.JxW(q));
+                        faces.dofs.push_back(cell_dofs[c * dpc + i]);
+                      }
+                  }
+              }
+          ++c;
+        }
+    return faces;
+  }
+
+
+
+  template <int dim>
+  bool
+  PhysicalConstants<dim>::regularized() const
+  {
+    return false;
   }
 
 

@@ -97,6 +97,9 @@ namespace npde
       if (name != "pi" && name != "Pi")
         merged << (merged.tellp() > 0 ? ", " : "") << name << "=" << value;
     model_parameters.constants = merged.str();
+    // The reference model trains nothing (its constants are the truth).
+    model_parameters.trainable_constants.clear();
+    model_parameters.log_scaled_constants.clear();
     return model_parameters;
   }
 

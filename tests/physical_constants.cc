@@ -140,6 +140,73 @@ end
 )",
               false);
 
+  // A small constant: the difference step is relative to p, so that
+  // p − 2h stays positive under the square root.
+  run_case<2>("heat, K = 1e-8 under a square root in a (log-scaled)",
+              d2 + time(1.) + R"(
+subsection Model
+  set Constants = K=1e-8
+  set Trainable constants = K
+  set Log-scaled constants = K
+  set Diffusion = 0.04 + sqrt(K)
+end
+subsection Target data
+  set True constants = K=4e-8
+end
+)",
+              false);
+
+  // The Tikhonov term is λ/2 |θ|² over the network's weights only; and a
+  // trial that fails (a(x) < 0) leaves nothing behind: J at the previous θ
+  // is again what it was, bit for bit.
+  {
+    testing::GradientCase<2> setting(d2 + R"(
+subsection Model
+  set Constants = D=0.05
+  set Trainable constants = D
+  set Diffusion = D - 0.02
+end
+subsection Network
+  set Add to source = true
+end
+)",
+                                     false);
+    auto                    &problem = *setting.run.problem;
+    Network                  network(2, 8, 1., "tanh");
+    network.initialize_randomly(1., 1., 3);
+    ObjectiveParameters regularization;
+    regularization.regularization = 0.1;
+    Objective<2> objective(problem,
+                           create_parametric_terms(ParametricTermContext<2>{
+                             setting.run.prm, problem, network}),
+                           *setting.target,
+                           setting.run.timer,
+                           regularization);
+    objective.setup();
+    Vector<double> theta = objective.parameters();
+    const double   J     = objective.value(theta);
+    const double   weights =
+      network.parameters() * network.parameters(); // the network's block
+    testing::check(std::abs(J - objective.data_misfit() - 0.05 * weights) <=
+                     1e-12 * J,
+                   "Tikhonov: J = misfit + lambda/2 |network weights|^2, the "
+                   "constants not regularised");
+    Vector<double> bad    = theta;
+    bad[theta.size() - 1] = 0.2; // D = 0.01: a(x) = -0.01
+    bool rejected         = false;
+    try
+      {
+        objective.value(bad);
+      }
+    catch (const InputError &)
+      {
+        rejected = true;
+      }
+    testing::check(rejected && objective.value(theta) == J,
+                   "a trial with a(x) < 0 is an error, and J at the "
+                   "previous theta is the same after it");
+  }
+
   // A log-scaled constant is exp(θ_j): positive for any θ_j.
   {
     testing::Forward<2> run(d2 + R"(

@@ -103,9 +103,11 @@ namespace npde
      * constants, for i = 0..@p count−1 and the trainable constant
      * p = @p name: a 4-point central difference in p (doc/design.md section
      * 10), (−v(p+2h) + 8v(p+h) − 8v(p−h) + v(p−2h))/(12h) with
-     * h = 1e-3·max(|p|, 1e-3), whose error is far below what the Taylor
-     * test resolves. All @p count values are taken at each of the four
-     * shifted p, so that p is set five times in all, and restored after.
+     * h = 1e-3·|p| (1e-6 for p = 0): relative to p, so that a small positive
+     * constant stays positive at p − 2h (√D, log D), and with an error far
+     * below what the Taylor test resolves. All @p count values are taken at
+     * each of the four shifted p, so that p is set five times in all, and
+     * restored after.
      */
     template <typename Value>
     auto
@@ -115,7 +117,7 @@ namespace npde
     {
       using T          = std::decay_t<decltype(value(std::size_t(0)))>;
       const double   p = constant(name);
-      const double   h = 1e-3 * std::max(std::abs(p), 1e-3);
+      const double   h = (p != 0. ? 1e-3 * std::abs(p) : 1e-6);
       std::vector<T> result(count, T());
       const std::array<std::pair<double, double>, 4> stencil = {
         {{2., -1.}, {1., 8.}, {-1., -8.}, {-2., 1.}}};

@@ -138,6 +138,10 @@ namespace npde
   private:
     bool allow_overlap = true;
 
+    /// θ with zeros in the blocks that are not regularised.
+    Vector<double>
+    regularized_part(const Vector<double> &theta) const;
+
     double
     forward(const Vector<double>                               &theta,
             std::vector<typename StateSolver<dim>::VectorType> *r);

@@ -105,6 +105,15 @@ namespace npde
                   const std::vector<double>         &coordinates,
                   const std::vector<Vector<double>> &weights) = 0;
 
+    /// Whether the Tikhonov term λ/2 |θ_b|² applies to this block (the
+    /// network's weights; not the physical constants, whose θ_b is in
+    /// units of their initial guesses, where |θ_b|² means nothing).
+    virtual bool
+    regularized() const
+    {
+      return true;
+    }
+
     /// Values the term reports in the progress line and history.csv, as
     /// (column name, value) pairs (the physical constants' values).
     virtual std::vector<std::pair<std::string, double>>

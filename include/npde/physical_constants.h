@@ -25,6 +25,8 @@
 #ifndef npde_physical_constants_h
 #define npde_physical_constants_h
 
+#include <deal.II/lac/full_matrix.h>
+
 #include <npde/forward_problem.h>
 #include <npde/parametric_term.h>
 
@@ -73,6 +75,10 @@ namespace npde
     add_adjoint_gradient(const AdjointSolver<dim> &adjoint,
                          Vector<double>           &gradient_b) override;
 
+    /// Not regularised (see ParametricTerm::regularized).
+    bool
+    regularized() const override;
+
     /// One column per constant, named after it, with its value p_j.
     std::vector<std::pair<std::string, double>>
     reported_values() const override;
@@ -93,25 +99,35 @@ namespace npde
     double
     chain_factor(const unsigned int j) const;
 
-    /// Σ_n μ^nᵀ (∂_pA) U^n for constant @p j, from ghosted μ^n and U^n.
-    double
-    operator_term(const unsigned int             j,
-                  const std::vector<VectorType> &mu,
-                  const std::vector<VectorType> &u) const;
-    /// Σ_n μ^nᵀ ∂_pF^n(U^n) − Σ_n μ^nᵀ ∂_p S^n (cell part) for constant @p j.
-    double
-    point_terms(const unsigned int                 j,
-                const std::vector<Vector<double>> &mu_weights,
-                const std::vector<Vector<double>> &u_values) const;
-    /// Σ_n μ^nᵀ ∫_{Γ_N} ∂_p q_N φ for constant @p j.
-    double
-    neumann_term(const unsigned int j, const std::vector<VectorType> &mu) const;
+    /// The cell matrices of ∂_pA for constant @p j, ∫ ∂_p a ∇φ_l·∇φ_i +
+    /// (∂_p b·∇φ_l) φ_i on each locally owned cell, in the cell loop's order.
+    std::vector<FullMatrix<double>>
+    operator_derivative(const unsigned int j) const;
+
+    /// The Neumann faces' quadrature points, and on each the values
+    /// φ_i(x_q) JxW_q with the local indices of the cell's dofs.
+    struct NeumannPoints
+    {
+      std::vector<Point<dim>> points;
+      std::vector<double>     phi_JxW; // (point, i)
+      std::vector<int>        dofs;    // (point, i): local indices
+    };
+    NeumannPoints
+    neumann_points() const;
+
+    /// The local indices of the dofs of each locally owned cell in the
+    /// ghosted vectors' layout, (cell, i).
+    std::vector<int>
+    cell_local_dofs() const;
 
     ForwardProblem<dim>     &problem;
     Model<dim>              &model;
     std::vector<std::string> constant_names;
     std::vector<double>      units; // p_j⁰, or 1 (p_j⁰ = 0, log-scaled)
     Vector<double>           theta;
+    // Whether the last rebuild failed (a trial step the trainer rejects):
+    // the next set_parameters() rebuilds everything.
+    bool rebuild_pending = false;
   };
 } // namespace npde
 
