@@ -222,7 +222,8 @@ namespace npde
       need_vectors ? cell_local_dofs() : std::vector<int>();
     const bool any_flux =
       std::find(in_flux.begin(), in_flux.end(), true) != in_flux.end();
-    const NeumannPoints faces = any_flux ? neumann_points() : NeumannPoints();
+    const NeumannPoints faces =
+      any_flux ? neumann_points(cell_dofs) : NeumannPoints();
 
     std::vector<double> sum(J, 0.);
     VectorType          m = space.new_vector(), mu, u;
@@ -378,7 +379,8 @@ namespace npde
   // faces that are not Dirichlet, QGauss(p + 1).
   template <int dim>
   typename PhysicalConstants<dim>::NeumannPoints
-  PhysicalConstants<dim>::neumann_points() const
+  PhysicalConstants<dim>::neumann_points(
+    const std::vector<int> &cell_dofs) const
   {
     const Discretization<dim> &space = problem.state.discretization();
     const FiniteElement<dim>  &fe    = space.fe();
@@ -389,7 +391,6 @@ namespace npde
                                      face_quadrature,
                                      update_values | update_quadrature_points |
                                        update_JxW_values);
-    const std::vector<int>     cell_dofs = cell_local_dofs();
     NeumannPoints              faces;
     unsigned int               c = 0;
     for (const auto &cell : space.dof_handler().active_cell_iterators())

@@ -112,8 +112,9 @@ namespace npde
       std::vector<double>     phi_JxW; // (point, i)
       std::vector<int>        dofs;    // (point, i): local indices
     };
+    /// (@p cell_dofs: cell_local_dofs().)
     NeumannPoints
-    neumann_points() const;
+    neumann_points(const std::vector<int> &cell_dofs) const;
 
     /// The local indices of the dofs of each locally owned cell in the
     /// ghosted vectors' layout, (cell, i).
