@@ -442,27 +442,6 @@ namespace npde
 
 
 
-  template <int dim>
-  std::vector<double>
-  PhysicalConstants<dim>::values() const
-  {
-    std::vector<double> p;
-    for (unsigned int j = 0; j < constant_names.size(); ++j)
-      p.push_back(value(j, theta[j]));
-    return p;
-  }
-
-
-
-  template <int dim>
-  const std::vector<std::string> &
-  PhysicalConstants<dim>::names() const
-  {
-    return constant_names;
-  }
-
-
-
   template class PhysicalConstants<1>;
   template class PhysicalConstants<2>;
   template class PhysicalConstants<3>;

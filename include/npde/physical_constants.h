@@ -83,12 +83,6 @@ namespace npde
     std::vector<std::pair<std::string, double>>
     reported_values() const override;
 
-    /// p_j, the constants' values.
-    std::vector<double>
-    values() const;
-    const std::vector<std::string> &
-    names() const;
-
   private:
     using VectorType = typename StateSolver<dim>::VectorType;
     using Term       = typename Model<dim>::Term;
