@@ -128,6 +128,15 @@ namespace npde
 
   template <int dim>
   void
+  KnownTerms<dim>::update_sources()
+  {
+    setup_sources();
+  }
+
+
+
+  template <int dim>
+  void
   KnownTerms<dim>::add_neumann_fluxes()
   {
     const FiniteElement<dim>        &fe          = discretization.fe();

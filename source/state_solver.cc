@@ -113,7 +113,7 @@ namespace npde
     if (operator_changed)
       space.assemble_cell_matrices();
     if (sources_changed)
-      known.setup();
+      known.update_sources();
     jacobian_step = -1.;
     ++version;
   }

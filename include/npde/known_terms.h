@@ -38,6 +38,11 @@ namespace npde
     void
     setup();
 
+    /// Compute S^n again (s or q_N changed with a trained constant; u_D and
+    /// U^0 cannot hold one).
+    void
+    update_sources();
+
     /// Whether there is a known source at all (s or q_N not zero).
     bool
     has_source() const;
