@@ -2,6 +2,7 @@
 // npde: what a run that fits the network works on (see fitting_problem.h).
 // ---------------------------------------------------------------------------
 #include <npde/fitting_problem.h>
+#include <npde/interaction_misfit.h>
 
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace npde
     TimerOutput             &timer,
     ConditionalOStream      &pcout)
     : problem(prm, comm, timer, pcout)
-    , misfit(create_misfit<dim>(prm, problem, timer, pcout))
+    , misfit(create_fitting_misfit(prm, problem, timer, pcout))
     , network(setup_and_create_network(network_parameters, pcout))
     , objective(problem,
                 create_parametric_terms(
@@ -29,6 +30,25 @@ namespace npde
                 parsed<ObjectiveParameters>(prm))
   {
     objective.setup();
+  }
+
+
+
+  // In `Mode = hyco` the misfit is J_P's (interaction_misfit.h), around the
+  // observations that `Target data` names; otherwise it is those data.
+  template <int dim>
+  std::unique_ptr<Misfit<dim>>
+  FittingProblem<dim>::create_fitting_misfit(ParameterHandler          &prm,
+                                             const ForwardProblem<dim> &problem,
+                                             TimerOutput               &timer,
+                                             ConditionalOStream        &pcout)
+  {
+    std::unique_ptr<Misfit<dim>> data =
+      create_misfit<dim>(prm, problem, timer, pcout);
+    if (prm.get("Mode") != "hyco")
+      return data;
+    return std::make_unique<InteractionMisfit<dim>>(
+      prm, std::move(data), problem, timer, pcout);
   }
 
 

@@ -25,6 +25,29 @@ namespace npde
 
 
   template <int dim>
+  void
+  Misfit<dim>::begin_trial()
+  {}
+
+
+
+  template <int dim>
+  void
+  Misfit<dim>::end_trial(const bool)
+  {}
+
+
+
+  template <int dim>
+  bool
+  Misfit<dim>::allows_overlap() const
+  {
+    return true;
+  }
+
+
+
+  template <int dim>
   const typename Misfit<dim>::VectorType *
   Misfit<dim>::field(const unsigned int) const
   {

@@ -25,9 +25,10 @@
 namespace npde
 {
   void
-  NetworkParameters::declare_parameters(ParameterHandler &prm)
+  NetworkParameters::declare_parameters(ParameterHandler  &prm,
+                                        const std::string &subsection)
   {
-    prm.enter_subsection("Network");
+    prm.enter_subsection(subsection);
     {
       prm.declare_entry("Number of neurons",
                         "100",
@@ -81,9 +82,10 @@ namespace npde
 
 
   void
-  NetworkParameters::parse_parameters(ParameterHandler &prm)
+  NetworkParameters::parse_parameters(ParameterHandler  &prm,
+                                      const std::string &subsection)
   {
-    prm.enter_subsection("Network");
+    prm.enter_subsection(subsection);
     {
       n_neurons     = prm.get_integer("Number of neurons");
       beta          = prm.get_double("Beta");

@@ -125,7 +125,7 @@ namespace npde
     // points that the second thread's work could share with them). The sums run
     // in the same order, so the results are bitwise those computed after the
     // sweeps.
-    return allow_overlap &&
+    return allow_overlap && misfit.allows_overlap() &&
            Utilities::MPI::n_mpi_processes(
              problem.domain.triangulation().get_communicator()) == 1 &&
            MultithreadInfo::n_threads() > 1 &&
@@ -187,6 +187,24 @@ namespace npde
     const Vector<double> regularized = regularized_part(theta);
     return last_data_misfit +
            0.5 * parameters_.regularization * (regularized * regularized);
+  }
+
+
+
+  template <int dim>
+  void
+  Objective<dim>::begin_trial()
+  {
+    misfit.begin_trial();
+  }
+
+
+
+  template <int dim>
+  void
+  Objective<dim>::end_trial(const bool accepted)
+  {
+    misfit.end_trial(accepted);
   }
 
 

@@ -19,9 +19,10 @@ namespace npde
   // the registered descriptions; each method declares its own entries
   // between the common ones.
   void
-  OptimizerParameters::declare_parameters(ParameterHandler &prm)
+  OptimizerParameters::declare_parameters(ParameterHandler  &prm,
+                                          const std::string &subsection)
   {
-    prm.enter_subsection("Optimizer");
+    prm.enter_subsection(subsection);
     {
       prm.declare_entry("Method",
                         "adam",
@@ -72,9 +73,10 @@ namespace npde
 
 
   void
-  OptimizerParameters::parse_parameters(ParameterHandler &prm)
+  OptimizerParameters::parse_parameters(ParameterHandler  &prm,
+                                        const std::string &subsection)
   {
-    prm.enter_subsection("Optimizer");
+    prm.enter_subsection(subsection);
     {
       method              = prm.get("Method");
       learning_rate       = prm.get_double("Learning rate");

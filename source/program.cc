@@ -10,6 +10,7 @@
 #include <npde/expression.h>
 #include <npde/field_data.h>
 #include <npde/input_check.h>
+#include <npde/interaction_misfit.h>
 #include <npde/mesh_adaptation.h>
 #include <npde/misfit.h>
 #include <npde/model.h>
@@ -37,10 +38,12 @@ namespace npde
                       "The space dimension d of the domain D.");
     prm.declare_entry("Mode",
                       "forward",
-                      Patterns::Selection("forward|train"),
+                      Patterns::Selection("forward|train|hyco"),
                       "forward: solve the PDE once (with the untrained "
                       "network if 'Network/Add to source'); train: fit the "
-                      "network to 'Target data'.");
+                      "network to 'Target data'; hyco: train the physical "
+                      "model and a synthetic one together on the sensors "
+                      "(subsection HYCO, doc/hyco.md).");
     DomainParameters::declare_parameters(prm);
     ModelParameters::declare_parameters(prm);
     TimeParameters::declare_parameters(prm);
@@ -54,6 +57,7 @@ namespace npde
     OptimizerParameters::declare_parameters(prm);
     TrainerParameters::declare_parameters(prm);
     MeshAdaptationParameters::declare_parameters(prm);
+    HycoParameters::declare_parameters(prm);
   }
 
 
@@ -183,7 +187,7 @@ namespace npde
     read_parameters(prm, file, overrides);
     if (check_gradient)
       return run_gradient_check(prm, command_line) ? 0 : 1;
-    if (prm.get("Mode") == "train")
+    if (prm.get("Mode") == "train" || prm.get("Mode") == "hyco")
       run_training(prm, command_line);
     else
       run_forward_problem(prm, command_line);

@@ -130,6 +130,7 @@ namespace npde
     while (iteration < parameters.n_iterations)
       {
         ++iteration;
+        objective.begin_trial();
         const Vector<double> trial = optimizer->propose(theta, J, gradient);
         Vector<double>       trial_gradient;
         double               trial_J = std::numeric_limits<double>::quiet_NaN();
@@ -154,6 +155,7 @@ namespace npde
             rejections_in_a_row = 0;
             accepted = optimizer->accept(trial, trial_J, trial_gradient);
           }
+        objective.end_trial(accepted);
 
         if (accepted)
           {

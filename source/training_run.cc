@@ -141,7 +141,8 @@ namespace npde
         Utilities::replace_in_string(optimizer_parameters.method, " ", "-");
       std::ostringstream beta;
       beta << std::setprecision(17) << network.beta();
-      return {{"dimension", std::to_string(dim)},
+      std::vector<std::pair<std::string, std::string>> fields = {
+              {"dimension", std::to_string(dim)},
               {"neurons", std::to_string(network.n_neurons())},
               {"activation", activation_name(network.activation())},
               {"beta", beta.str()},
@@ -154,6 +155,11 @@ namespace npde
               {"Domain", section_hash("Domain")},
               {"Time", section_hash("Time")},
               {"Target_data", section_hash("Target_20data")}};
+      // (A HYCO run also belongs to its HYCO section; a plain training run
+      // does not, so that the unused section may change.)
+      if (prm.get("Mode") == "hyco")
+        fields.emplace_back("HYCO", section_hash("HYCO"));
+      return fields;
     }
 
 

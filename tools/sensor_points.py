@@ -14,6 +14,13 @@ in t, with the functions of the math module), measuring at given times:
   tools/sensor_points.py moving --trajectory "0.25+0.15*cos(2*pi*t);0.5+0.3*sin(2*pi*t)" \
       --trajectory "0.25;0.1+0.8*t" --times 0:1:65 > points.csv
 
+Sensors carried by a linear flow x' = A(x - c) from the nodes of a grid
+(HYCO's heat experiment, doc/hyco.md): x(t) = c + exp(tA)(x_0 - c), with
+the matrix exponential by scaling and squaring of its Taylor series:
+
+  tools/sensor_points.py flow --grid=-3,-3:3,3:10 --matrix=-0.1,-1,1,-0.1 \
+      --centre 0,0 --times 0:1:100 > points.csv
+
 --times a:b:n gives n equally spaced times from a to b (both included);
 --times t1,t2,... gives them one by one. --inside "x**2+y**2<1" keeps only
 points where the condition holds. Only the standard library is used.
@@ -72,6 +79,53 @@ def moving(args):
     return dim, rows
 
 
+def expm(a, t):
+    """exp(t a) for a small square matrix a (lists of rows)."""
+    n = len(a)
+    m = [[t * v for v in row] for row in a]
+    scale = max(1.0, max(sum(abs(v) for v in row) for row in m))
+    squarings = max(0, math.ceil(math.log2(scale)) + 4)
+    m = [[v / 2 ** squarings for v in row] for row in m]
+    result = [[float(i == j) for j in range(n)] for i in range(n)]
+    term = [row[:] for row in result]
+    for k in range(1, 20):
+        term = [[sum(term[i][l] * m[l][j] for l in range(n)) / k
+                 for j in range(n)] for i in range(n)]
+        result = [[result[i][j] + term[i][j] for j in range(n)]
+                  for i in range(n)]
+    for _ in range(squarings):
+        result = [[sum(result[i][l] * result[l][j] for l in range(n))
+                   for j in range(n)] for i in range(n)]
+    return result
+
+
+def flow(args):
+    lower, upper, count = args.grid.split(':')
+    lower = [float(v) for v in lower.split(',')]
+    upper = [float(v) for v in upper.split(',')]
+    count = int(count)
+    dim = len(lower)
+    values = [float(v) for v in args.matrix.split(',')]
+    if len(values) != dim * dim or len(upper) != dim:
+        sys.exit('sensor_points.py: --matrix needs dim*dim entries and --grid '
+                 'two corners of dim coordinates')
+    a = [values[i * dim:(i + 1) * dim] for i in range(dim)]
+    c = [float(v) for v in args.centre.split(',')]
+    axes = [[lo + (hi - lo) * i / (count - 1) for i in range(count)]
+            for lo, hi in zip(lower, upper)]
+    starts = [[]]
+    for axis in axes:
+        starts = [p + [v] for p in starts for v in axis]
+    rows = []
+    for t in times(args.times):
+        e = expm(a, t)
+        for p in starts:
+            rows.append((t, [c[i] + sum(e[i][j] * (p[j] - c[j])
+                                        for j in range(dim))
+                             for i in range(dim)]))
+    return dim, rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,8 +139,14 @@ def main():
     m = sub.add_parser('moving', help='sensors moving along trajectories')
     m.add_argument('--trajectory', action='append', required=True)
     m.add_argument('--times', required=True)
+    w = sub.add_parser('flow', help="sensors carried by x' = A(x - c)")
+    w.add_argument('--grid', required=True,
+                   help='lower:upper:n, the n^d start points')
+    w.add_argument('--matrix', required=True, help='A, row by row')
+    w.add_argument('--centre', required=True)
+    w.add_argument('--times', required=True)
     args = parser.parse_args()
-    dim, rows = fixed(args) if args.kind == 'fixed' else moving(args)
+    dim, rows = {'fixed': fixed, 'moving': moving, 'flow': flow}[args.kind](args)
     print('# made by: tools/sensor_points.py ' + ' '.join(a if ' ' not in a else repr(a) for a in sys.argv[1:]))
     print(','.join(['t'] + names(dim)))
     for t, p in rows:

@@ -46,6 +46,14 @@ namespace npde
     Objective<dim>               objective;
 
   private:
+    /// The misfit of `Target data`, or HYCO's J_P around it (`Mode =
+    /// hyco`).
+    static std::unique_ptr<Misfit<dim>>
+    create_fitting_misfit(ParameterHandler          &prm,
+                          const ForwardProblem<dim> &problem,
+                          TimerOutput               &timer,
+                          ConditionalOStream        &pcout);
+
     /// Set up the problem and the data (the network's input map needs the
     /// domain), then create the network.
     Network

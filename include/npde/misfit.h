@@ -111,6 +111,18 @@ namespace npde
     virtual void
     release();
 
+    /// The trainer's bracket around each trial point (see
+    /// ReducedFunctional::begin_trial()); nothing by default.
+    virtual void
+    begin_trial();
+    virtual void
+    end_trial(const bool accepted);
+
+    /// Whether local_value() may follow the forward sweep on a second
+    /// thread (Objective::overlap_sweeps()); true by default.
+    virtual bool
+    allows_overlap() const;
+
     /**
      * The misfit's own state for a checkpoint (written after the
      * optimiser's), and reading it back; false if the stream does not hold

@@ -58,10 +58,14 @@ namespace npde
     std::string  initial_file;
     bool         add_to_source = false;
 
+    /// Declare and parse the entries in @p subsection of the current one
+    /// (`Network`; HYCO's synthetic model uses `HYCO/Synthetic network`).
     static void
-    declare_parameters(ParameterHandler &prm);
+    declare_parameters(ParameterHandler  &prm,
+                       const std::string &subsection = "Network");
     void
-    parse_parameters(ParameterHandler &prm);
+    parse_parameters(ParameterHandler  &prm,
+                     const std::string &subsection = "Network");
   };
 
   class Network

@@ -109,6 +109,12 @@ namespace npde
     /// What the terms report (the physical constants' values), in order.
     std::vector<std::pair<std::string, double>>
     reported_values() const;
+    /// The misfit's bracket around a trial (ReducedFunctional).
+    void
+    begin_trial() override;
+    void
+    end_trial(const bool accepted) override;
+
     /// The misfit's state (the terms' state is θ).
     void
     save(std::ostream &out) const override;

@@ -96,10 +96,15 @@ namespace npde
     bool                                    random_features  = false;
     double                                  rejection_factor = 0.5;
 
+    /// Declare and parse the entries in @p subsection of the current one
+    /// (`Optimizer`; HYCO's synthetic model uses `HYCO/Synthetic
+    /// optimizer`).
     static void
-    declare_parameters(ParameterHandler &prm);
+    declare_parameters(ParameterHandler  &prm,
+                       const std::string &subsection = "Optimizer");
     void
-    parse_parameters(ParameterHandler &prm);
+    parse_parameters(ParameterHandler  &prm,
+                     const std::string &subsection = "Optimizer");
 
     /// Refuse the value of 'Optimizer/@p entry' at parse time, saying
     /// @p why (for what the entry's pattern cannot exclude).

@@ -87,6 +87,24 @@ namespace npde
     virtual std::vector<std::pair<std::string, std::string>>
     fingerprint() const = 0;
 
+    /**
+     * The trainer brackets each trial point with these: begin_trial()
+     * before the optimiser proposes it, end_trial() once it is accepted or
+     * not. A functional that moves on between iterations (HYCO's J_P,
+     * whose synthetic model takes its steps between the physical ones)
+     * does so here; other evaluations (a Taylor test, the evaluation after
+     * a mesh change or a resume) see the functional as it is. Nothing by
+     * default.
+     */
+    virtual void
+    begin_trial()
+    {}
+    virtual void
+    end_trial(const bool accepted)
+    {
+      (void)accepted;
+    }
+
     /// The components' own state for a checkpoint (beyond θ), and reading
     /// it back (false if the stream does not hold it).
     virtual void
