@@ -203,7 +203,6 @@ namespace npde
     const unsigned int             dpc    = space.fe().n_dofs_per_cell();
 
     std::vector<bool> in_operator(J), in_points(J), in_flux(J);
-    std::vector<std::vector<FullMatrix<double>>> dA(J);
     bool need_vectors = false, need_points = false;
     for (unsigned int j = 0; j < J; ++j)
       {
@@ -213,8 +212,6 @@ namespace npde
         in_points[j] =
           model.uses(Term::reaction, c) || model.uses(Term::source, c);
         in_flux[j] = model.uses(Term::neumann_flux, c);
-        if (in_operator[j])
-          dA[j] = operator_derivative(j);
         need_vectors |= in_operator[j] || in_flux[j];
         need_points |= in_points[j];
       }
@@ -225,9 +222,20 @@ namespace npde
     const NeumannPoints faces =
       any_flux ? neumann_points(cell_dofs) : NeumannPoints();
 
+    // A and its derivatives do not depend on t, so the operator's part of
+    // the sum, Σ_n μ^nᵀ (∂_p A) U^n, is Σ_cells (∂_p A)_cell : Σ_n μ_c^n ⊗
+    // u_c^n: the products of the trajectory are summed once, cell by cell,
+    // for all constants (add_operator_part()).
+    const bool any_operator =
+      std::find(in_operator.begin(), in_operator.end(), true) !=
+      in_operator.end();
+    const unsigned int n_cells =
+      need_vectors ? cell_dofs.size() / dpc : 0;
+    std::vector<double> products(any_operator ? n_cells * dpc * dpc : 0, 0.);
+
     std::vector<double> sum(J, 0.);
     VectorType          m = space.new_vector(), mu, u;
-    Vector<double>      weights, u_values, mu_c(dpc), u_c(dpc), dA_u(dpc);
+    Vector<double>      weights, u_values, mu_c(dpc), u_c(dpc);
     for (unsigned int n = 0; n < times.size(); ++n)
       {
         adjoint.mu(n, m);
@@ -243,20 +251,22 @@ namespace npde
           }
         const double *mu_n = need_vectors ? mu.trilinos_vector()[0] : nullptr;
         const double *u_n  = need_vectors ? u.trilinos_vector()[0] : nullptr;
+        // Σ_n μ_c^n ⊗ u_c^n per cell, for the operator's constants below.
+        for (unsigned int cell = 0; any_operator && cell < n_cells; ++cell)
+          {
+            for (unsigned int i = 0; i < dpc; ++i)
+              {
+                mu_c[i] = mu_n[cell_dofs[cell * dpc + i]];
+                u_c[i]  = u_n[cell_dofs[cell * dpc + i]];
+              }
+            double *P = &products[cell * dpc * dpc];
+            for (unsigned int i = 0; i < dpc; ++i)
+              for (unsigned int k = 0; k < dpc; ++k)
+                P[i * dpc + k] += mu_c[i] * u_c[k];
+          }
         for (unsigned int j = 0; j < J; ++j)
           {
             const std::string &c = constant_names[j];
-            if (in_operator[j])
-              for (unsigned int cell = 0; cell < dA[j].size(); ++cell)
-                {
-                  for (unsigned int i = 0; i < dpc; ++i)
-                    {
-                      mu_c[i] = mu_n[cell_dofs[cell * dpc + i]];
-                      u_c[i]  = u_n[cell_dofs[cell * dpc + i]];
-                    }
-                  dA[j][cell].vmult(dA_u, u_c);
-                  sum[j] += mu_c * dA_u;
-                }
             if (in_points[j])
               {
                 const bool reaction = model.uses(Term::reaction, c);
@@ -288,18 +298,25 @@ namespace npde
               }
           }
       }
+    if (any_operator)
+      add_operator_part(products, in_operator, sum);
     for (unsigned int j = 0; j < J; ++j)
       gradient_b[j] -= chain_factor(j) * sum[j];
   }
 
 
 
-  // ∂_p a and ∂_p b at the points of all cells at once (Model::derivatives
-  // moves the constant five times in all), then each cell's matrix with the
-  // Gauss rule of Discretization::assemble_cell_matrices.
+  // The Gauss rule of Discretization::assemble_cell_matrices, cell by
+  // cell: G_q = JxW_q Σ_il P_il ∇φ_l·∇φ_i and H_q = JxW_q Σ_il P_il φ_i ∇φ_l
+  // at every point, then for each constant ∂_p a and ∂_p b at all points
+  // at once (Model::derivatives moves the constant four times), only for
+  // the coefficient that uses it.
   template <int dim>
-  std::vector<FullMatrix<double>>
-  PhysicalConstants<dim>::operator_derivative(const unsigned int j) const
+  void
+  PhysicalConstants<dim>::add_operator_part(
+    const std::vector<double> &products,
+    const std::vector<bool>   &in_operator,
+    std::vector<double>       &sum) const
   {
     const Discretization<dim> &space = problem.state.discretization();
     const FiniteElement<dim>  &fe    = space.fe();
@@ -310,45 +327,59 @@ namespace npde
                             space.quadrature(),
                             update_values | update_gradients |
                               update_quadrature_points | update_JxW_values);
-    const std::string         &c = constant_names[j];
 
-    std::vector<Point<dim>> x;
+    std::vector<Point<dim>>     x;
+    std::vector<double>         G;
+    std::vector<Tensor<1, dim>> H;
+    unsigned int                cell_index = 0;
     for (const auto &cell : space.dof_handler().active_cell_iterators())
       if (cell->is_locally_owned())
         {
           fe_values.reinit(cell);
-          x.insert(x.end(),
-                   fe_values.get_quadrature_points().begin(),
-                   fe_values.get_quadrature_points().end());
-        }
-    const std::vector<double> da =
-      model.derivatives(c, x.size(), [&](const std::size_t i) {
-        return model.diffusion(x[i]);
-      });
-    const std::vector<Tensor<1, dim>> db =
-      model.derivatives(c, x.size(), [&](const std::size_t i) {
-        return model.advection(x[i]);
-      });
-
-    std::vector<FullMatrix<double>> matrices;
-    unsigned int                    first = 0;
-    for (const auto &cell : space.dof_handler().active_cell_iterators())
-      if (cell->is_locally_owned())
-        {
-          fe_values.reinit(cell);
-          FullMatrix<double> dA(dpc, dpc);
+          const double *P = &products[cell_index * dpc * dpc];
           for (unsigned int q = 0; q < nq; ++q)
-            for (unsigned int i = 0; i < dpc; ++i)
-              for (unsigned int l = 0; l < dpc; ++l)
-                dA(i, l) += (da[first + q] * fe_values.shape_grad(l, q) *
-                               fe_values.shape_grad(i, q) +
-                             (db[first + q] * fe_values.shape_grad(l, q)) *
-                               fe_values.shape_value(i, q)) *
-                            fe_values.JxW(q);
-          matrices.push_back(std::move(dA));
-          first += nq;
+            {
+              double         g = 0.;
+              Tensor<1, dim> h;
+              for (unsigned int i = 0; i < dpc; ++i)
+                {
+                  Tensor<1, dim> P_grad; // Σ_l P_il ∇φ_l
+                  for (unsigned int l = 0; l < dpc; ++l)
+                    P_grad += P[i * dpc + l] * fe_values.shape_grad(l, q);
+                  g += P_grad * fe_values.shape_grad(i, q);
+                  h += fe_values.shape_value(i, q) * P_grad;
+                }
+              x.push_back(fe_values.quadrature_point(q));
+              G.push_back(g * fe_values.JxW(q));
+              H.push_back(h * fe_values.JxW(q));
+            }
+          ++cell_index;
         }
-    return matrices;
+
+    for (unsigned int j = 0; j < constant_names.size(); ++j)
+      {
+        if (!in_operator[j])
+          continue;
+        const std::string &c = constant_names[j];
+        if (model.uses(Term::diffusion, c))
+          {
+            const std::vector<double> da =
+              model.derivatives(c, x.size(), [&](const std::size_t i) {
+                return model.diffusion(x[i]);
+              });
+            for (unsigned int q = 0; q < x.size(); ++q)
+              sum[j] += da[q] * G[q];
+          }
+        if (model.uses(Term::advection, c))
+          {
+            const std::vector<Tensor<1, dim>> db =
+              model.derivatives(c, x.size(), [&](const std::size_t i) {
+                return model.advection(x[i]);
+              });
+            for (unsigned int q = 0; q < x.size(); ++q)
+              sum[j] += db[q] * H[q];
+          }
+      }
   }
 
 

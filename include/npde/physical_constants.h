@@ -93,10 +93,17 @@ namespace npde
     double
     chain_factor(const unsigned int j) const;
 
-    /// The cell matrices of ∂_pA for constant @p j, ∫ ∂_p a ∇φ_l·∇φ_i +
-    /// (∂_p b·∇φ_l) φ_i on each locally owned cell, in the cell loop's order.
-    std::vector<FullMatrix<double>>
-    operator_derivative(const unsigned int j) const;
+    /**
+     * Add Σ_n μ^nᵀ (∂_p A) U^n to @p sum[j] for the constants that
+     * @p in_operator marks, from @p products, Σ_n μ_c^n ⊗ u_c^n on each
+     * locally owned cell (row i, column l): with (∂_pA)_il = ∫ ∂_p a
+     * ∇φ_l·∇φ_i + (∂_p b·∇φ_l) φ_i, it is Σ_q ∂_p a(x_q) G_q + ∂_p b(x_q)·H_q
+     * with G_q and H_q summed from the products once for all constants.
+     */
+    void
+    add_operator_part(const std::vector<double> &products,
+                      const std::vector<bool>   &in_operator,
+                      std::vector<double>       &sum) const;
 
     /// The Neumann faces' quadrature points, and on each the values
     /// φ_i(x_q) JxW_q with the local indices of the cell's dofs.
