@@ -17,7 +17,8 @@ each printed:
 - `./quickstart test`, `./quickstart example` and the `ctest` line install,
   build or run this very suite; they are checked to be what CI runs
   (.ci/run and quickstart), and CI runs them.
-- A training run (`npde` on a parameter file with `Mode = train`) is run
+- A training run (`npde` on a parameter file with `Mode = train` or
+  `Mode = hyco`) is run
   with `--set "Trainer/Number of iterations=3"` added, and `doc/figure1.py`
   with `--iterations 3` added; both are otherwise as written.
 - A command that appears again (the same benchmark in README and in
@@ -97,7 +98,7 @@ def is_training(command, scratch):
         if word.endswith(".prm"):
             path = os.path.join(scratch, word)
             if os.path.isfile(path) and re.search(
-                    r"^\s*set\s+Mode\s*=\s*train\b", open(path).read(), re.M):
+                    r"^\s*set\s+Mode\s*=\s*(train|hyco)\b", open(path).read(), re.M):
                 return True
     return False
 

@@ -9,13 +9,15 @@ checkpoint is written to a temporary file and renamed, so whatever moment
 the kill hits, the next run with 'Resume = true' must find a whole
 checkpoint and go on from it.
 
-    kill_and_resume.py NPDE EXAMPLE_PRM WORK_DIRECTORY
+    kill_and_resume.py NPDE EXAMPLE_PRM WORK_DIRECTORY [--set ENTRY=VALUE ...]
 
 runs the example (the default one, L-BFGS on the paper's heat setting),
 shortened to 150 iterations with a checkpoint every 7, once uninterrupted
 and once killed three times and resumed after each kill. The two
 history.csv files must be the same to the last bit in every column but the
-wall time. Prints PASSED or FAIL lines; exits non-zero on failure.
+wall time. Further arguments are passed to every npde command (the HYCO
+example's sensor files by absolute path). Prints PASSED or FAIL lines;
+exits non-zero on failure.
 """
 import os
 import random
@@ -25,6 +27,7 @@ import sys
 import time
 
 npde, example, work = (os.path.abspath(a) for a in sys.argv[1:4])
+extra = sys.argv[4:]
 os.makedirs(work, exist_ok=True)
 os.chdir(work)
 
@@ -65,7 +68,7 @@ for directory in ("uninterrupted", "killed"):
     subprocess.run(["rm", "-rf", directory], check=True)
 
 reference = parameter_file("uninterrupted.prm", "uninterrupted")
-if subprocess.run([npde, reference], stdout=subprocess.DEVNULL).returncode:
+if subprocess.run([npde] + extra + [reference], stdout=subprocess.DEVNULL).returncode:
     fail("the uninterrupted run failed")
 
 # Kill three times. Each time wait until this run has written a checkpoint
@@ -77,7 +80,7 @@ generator = random.Random(3)
 kills = 0
 for attempt in range(3):
     before = os.stat(checkpoint).st_mtime_ns if os.path.exists(checkpoint) else 0
-    process = subprocess.Popen([npde, killed], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([npde] + extra + [killed], stdout=subprocess.DEVNULL)
     while process.poll() is None and (
             not os.path.exists(checkpoint)
             or os.stat(checkpoint).st_mtime_ns == before):
@@ -97,7 +100,7 @@ if kills == 0:
 
 # The last run must resume (a run from scratch would give the same history
 # too, and test nothing).
-last = subprocess.run([npde, killed], stdout=subprocess.PIPE, text=True)
+last = subprocess.run([npde] + extra + [killed], stdout=subprocess.PIPE, text=True)
 if last.returncode:
     fail("the last resumed run failed")
 resumed = [line.strip() for line in last.stdout.split("\n")

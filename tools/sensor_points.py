@@ -19,7 +19,12 @@ Sensors carried by a linear flow x' = A(x - c) from the nodes of a grid
 the matrix exponential by scaling and squaring of its Taylor series:
 
   tools/sensor_points.py flow --grid=-3,-3:3,3:10 --matrix=-0.1,-1,1,-0.1 \
-      --centre 0,0 --times 0:1:100 > points.csv
+      --centre 0,0 --times 0:1:100 --select train --fraction 0.6 \
+      --seed 1 --inside "abs(x) <= 3 and abs(y) <= 3" > points.csv
+
+(--select splits the sensors by a seeded permutation: the first fraction
+for training, the rest for validation; --inside drops the rows of a
+sensor that has left the domain.)
 
 --times a:b:n gives n equally spaced times from a to b (both included);
 --times t1,t2,... gives them one by one. --inside "x**2+y**2<1" keeps only
@@ -116,13 +121,22 @@ def flow(args):
     starts = [[]]
     for axis in axes:
         starts = [p + [v] for p in starts for v in axis]
+    # The split by sensor: a seeded permutation of the start points, the
+    # first fraction of it for training, the rest for validation.
+    order = list(range(len(starts)))
+    random.Random(args.seed).shuffle(order)
+    n_train = int(args.fraction * len(starts))
+    chosen = set(order[:n_train] if args.select == 'train' else
+                 order[n_train:] if args.select == 'validation' else order)
+    keep = condition(args.inside, dim)
     rows = []
     for t in times(args.times):
         e = expm(a, t)
-        for p in starts:
-            rows.append((t, [c[i] + sum(e[i][j] * (p[j] - c[j])
-                                        for j in range(dim))
-                             for i in range(dim)]))
+        for k, p in enumerate(starts):
+            x = [c[i] + sum(e[i][j] * (p[j] - c[j]) for j in range(dim))
+                 for i in range(dim)]
+            if k in chosen and keep(x):
+                rows.append((t, x))
     return dim, rows
 
 
@@ -145,6 +159,14 @@ def main():
     w.add_argument('--matrix', required=True, help='A, row by row')
     w.add_argument('--centre', required=True)
     w.add_argument('--times', required=True)
+    w.add_argument('--inside', default='',
+                   help='keep the rows (sensor and time) where this holds')
+    w.add_argument('--select', default='all',
+                   choices=['all', 'train', 'validation'],
+                   help='the sensors of a seeded split')
+    w.add_argument('--fraction', type=float, default=0.6,
+                   help='the share of the sensors for training')
+    w.add_argument('--seed', type=int, default=1)
     args = parser.parse_args()
     dim, rows = {'fixed': fixed, 'moving': moving, 'flow': flow}[args.kind](args)
     print('# made by: tools/sensor_points.py ' + ' '.join(a if ' ' not in a else repr(a) for a in sys.argv[1:]))
