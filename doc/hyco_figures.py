@@ -33,12 +33,17 @@ def kappa(p, x, y):
 
 
 def last_constants(directory):
+    """The constants of the last accepted row, and their parameter error
+    |A - A*|/|A*| + |c - c*|/|c*| (c = x1, x2, y1, y2)."""
     with open(directory + "/history.csv") as f:
         rows = list(csv.DictReader(f))
-    accepted = [r for r in rows if r["accepted"] == "1"]
-    row = accepted[-1]
-    return ({k: float(row[k]) for k in TRUTH}, float(row["parameter_error"])
-            if row.get("parameter_error") not in (None, "", "nan") else None)
+    row = [r for r in rows if r["accepted"] == "1"][-1]
+    p = {k: float(row[k]) for k in TRUTH}
+
+    def relative(names):
+        return (math.sqrt(sum((p[k] - TRUTH[k])**2 for k in names))
+                / math.sqrt(sum(TRUTH[k]**2 for k in names)))
+    return p, relative(["A1", "A2"]) + relative(["x1", "x2", "y1", "y2"])
 
 
 def sensors(case):

@@ -85,7 +85,7 @@ namespace npde
                         "groups of |p - p*|/|p*| against 'Target data/True "
                         "constants'. Empty: one group of all true constants.");
       prm.declare_entry("Error report every",
-                        "10",
+                        "1",
                         Patterns::Integer(1),
                         "With the truth known (True constants), the relative "
                         "space-time L2 errors of u_P and u_S are computed "

@@ -55,7 +55,7 @@ namespace npde
     unsigned int synthetic_steps = 1;
     unsigned int physical_steps  = 1;
     std::string  parameter_groups;
-    unsigned int error_every = 10;
+    unsigned int error_every = 1;
 
     NetworkParameters   network;
     OptimizerParameters optimizer;
