@@ -330,6 +330,30 @@ namespace npde
 
 
 
+  // The points of epoch e (the first epoch's if they are not redrawn),
+  // located as the rows of the interaction term.
+  template <int dim>
+  std::vector<double>
+  InteractionMisfit<dim>::use_points(const unsigned int e) const
+  {
+    const std::vector<double> x = draw_points(parameters.redraw_points ? e : 0);
+    set_points(x);
+    return x;
+  }
+
+
+
+  // t_1, ..., t_K: the levels of the interaction term.
+  template <int dim>
+  std::vector<double>
+  InteractionMisfit<dim>::levels() const
+  {
+    const auto &times = problem.state.time_grid().times();
+    return std::vector<double>(times.begin() + 1, times.end());
+  }
+
+
+
   template <int dim>
   std::vector<double>
   InteractionMisfit<dim>::physical_at_interaction_points() const
@@ -356,13 +380,9 @@ namespace npde
   InteractionMisfit<dim>::start_epoch(const unsigned int e) const
   {
     TimerOutput::Scope scope(timer, "hyco: synthetic steps");
-    const std::vector<double> x =
-      draw_points(parameters.redraw_points ? e : 0);
-    set_points(x);
-    u_P = physical_at_interaction_points();
-    const auto &times = problem.state.time_grid().times();
-    synthetic_model->set_interaction(
-      std::vector<double>(times.begin() + 1, times.end()), x, u_P);
+    const std::vector<double> x = use_points(e);
+    u_P                         = physical_at_interaction_points();
+    synthetic_model->set_interaction(levels(), x, u_P);
     synthetic_model->step(parameters.synthetic_steps);
     u_S           = synthetic_model->interaction_values();
     current_epoch = e;
@@ -421,7 +441,6 @@ namespace npde
       Utilities::MPI::sum(squares,
                           problem.state.discretization().communicator()) /
       n_values;
-    ++evaluations;
     return data_part + 0.5 * parameters.physical_interaction * interaction_part;
   }
 
@@ -840,15 +859,10 @@ namespace npde
         !synthetic_model->load(in))
       return false;
     current_epoch = committed_epoch;
-    set_points(draw_points(parameters.redraw_points ? committed_epoch : 0));
-    const auto &times = problem.state.time_grid().times();
-    std::vector<double> x(points.x.begin(),
-                          points.x.begin() +
-                            parameters.n_interaction_points * dim);
-    synthetic_model->set_interaction(
-      std::vector<double>(times.begin() + 1, times.end()),
-      x,
-      std::vector<double>(points.size(), 0.));
+    // (u_P is not needed: the epoch's synthetic steps are behind us.)
+    synthetic_model->set_interaction(levels(),
+                                     use_points(committed_epoch),
+                                     std::vector<double>(points.size(), 0.));
     u_S              = synthetic_model->interaction_values();
     committed_points = points;
     committed_u_S    = u_S;

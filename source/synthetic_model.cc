@@ -162,7 +162,8 @@ namespace npde
   template <int dim>
   double
   SyntheticModel<dim>::value(const Vector<double> &theta,
-                             Vector<double>       *gradient)
+                             Vector<double>       *gradient,
+                             const bool            with_validation)
   {
     model->set_parameters(theta);
     if (gradient)
@@ -175,7 +176,7 @@ namespace npde
       sensor_squares(training, training_groups, gradient, data_misfit);
     rmse = std::sqrt(squares / training.size()) /
            (training_scale > 0. ? training_scale : 1.);
-    if (validation)
+    if (validation && with_validation)
       {
         double unused = 0.;
         validation_rmse_ =
@@ -217,6 +218,7 @@ namespace npde
 
   // One step is one evaluation of J_S and ∇J_S at θ_S and the optimiser's
   // proposal from there (gradient descent and Adam accept every proposal).
+  // The reported values are those of the last step's evaluation.
   // A step that makes θ_S or J_S non-finite stops the run: the synthetic
   // model's learning rate is too large.
   template <int dim>
@@ -227,7 +229,9 @@ namespace npde
       {
         const Vector<double> theta = model->parameters();
         Vector<double>       gradient;
-        const double         J_S = value(theta, &gradient);
+        // (The validation set is predicted at the last step only: it is
+        // reported, never used.)
+        const double J_S = value(theta, &gradient, i + 1 == n);
         if (!std::isfinite(J_S) || !std::isfinite(gradient.l2_norm()))
           throw InputError(
             "HYCO: the synthetic model's loss J_S or its gradient is not "

@@ -153,6 +153,11 @@ namespace npde
     /// The rows (t_n, x_m), n = 1..K, of the points @p x, located.
     void
     set_points(const std::vector<double> &x) const;
+    /// The points of epoch @p e, set as the rows; and the levels t_1..t_K.
+    std::vector<double>
+    use_points(const unsigned int e) const;
+    std::vector<double>
+    levels() const;
     /// The epoch @p e: its points, the synthetic steps, u_S at G.
     void
     start_epoch(const unsigned int e) const;
@@ -186,7 +191,7 @@ namespace npde
     mutable bool                     started = false, due = false,
                  tentative                   = false;
     mutable unsigned int current_epoch = 0, committed_epoch = 0,
-                         steps_in_epoch = 0, evaluations = 0;
+                         steps_in_epoch = 0;
     mutable double       data_part = 0., interaction_part = 0.;
 
     // The truth (u at the support points of the owned dofs, every level),

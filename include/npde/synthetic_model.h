@@ -77,9 +77,12 @@ namespace npde
     interaction_values() const;
 
     /// J_S at @p theta, and ∇J_S into @p gradient if given; also the
-    /// relative RMSEs at the sensors (training and validation).
+    /// relative RMSEs at the sensors (training, and validation unless
+    /// @p with_validation is false).
     double
-    value(const Vector<double> &theta, Vector<double> *gradient = nullptr);
+    value(const Vector<double> &theta,
+          Vector<double>       *gradient        = nullptr,
+          const bool            with_validation = true);
 
     /// @p n steps of the optimiser from the current θ_S.
     void
