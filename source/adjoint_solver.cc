@@ -18,6 +18,8 @@ namespace npde
     , source_points(state.source_operators())
     , timer(timer)
     , linear_solver(state.linear_solver_parameters())
+    , frozen_jacobian(state.linear_solver_parameters().frozen_jacobian)
+    , refresh_iterations(state.linear_solver_parameters().refresh_iterations)
   {
   }
 
@@ -63,19 +65,26 @@ namespace npde
         // (J^n)ᵀ at the U^n Newton returned. When J is the same at every step
         // and symmetric (no advection), the forward sweep's matrix and
         // preconditioner (or factorisation) serve as they are; when it is
-        // constant but not symmetric, Jᵀ is built once.
-        const bool reuse_forward = state.jacobian_is_constant_in_time() &&
-                                   !spatial.has_advection() &&
-                                   state.has_jacobian_solver();
+        // constant but not symmetric, Jᵀ is built once. For a nonlinear f
+        // with a frozen Jacobian, (J^n)ᵀ is the operator of a Krylov solve
+        // preconditioned by a (J^m)ᵀ built at an earlier step m of this
+        // sweep, as in the forward sweep (StateSolver).
+        const bool constant = state.jacobian_is_constant_in_time();
+        const bool frozen   = !constant && frozen_jacobian;
+        const bool reuse_forward =
+          constant && !spatial.has_advection() && state.has_jacobian_solver();
+        if (n == K && frozen)
+          jacobian_ready = false; // a new one in every sweep
         const bool build_jacobian =
           !reuse_forward &&
           (!jacobian_ready || jacobian_version != state.model_version() ||
-           !state.jacobian_is_constant_in_time());
+           (!constant && !frozen));
 
-        // F'(t_n, U^n), once: both the coupling (for ϑ < 1) and (J^n)ᵀ use it.
+        // F'(t_n, U^n), once: the coupling (for ϑ < 1), (J^n)ᵀ and the
+        // frozen solve use it.
         Vector<double> dfdu;
         double         min_dfdu = std::numeric_limits<double>::infinity();
-        if ((n < K && theta < 1.) || build_jacobian)
+        if ((n < K && theta < 1.) || build_jacobian || frozen)
           min_dfdu = spatial.reaction_derivative(u, t, dfdu);
 
         if (n < K)
@@ -91,6 +100,8 @@ namespace npde
               lambda[n + 1],
               rhs);
           }
+        const LinearSolver::MatrixProperties properties =
+          state.jacobian_properties(grid.step_size(n), min_dfdu);
         if (build_jacobian)
           {
             {
@@ -102,17 +113,31 @@ namespace npde
                                             transposed_jacobian);
             }
             TimerOutput::Scope scope(timer, "adjoint: linear solver setup");
-            linear_solver.initialize(
-              transposed_jacobian,
-              state.jacobian_properties(grid.step_size(n), min_dfdu));
+            linear_solver.initialize(transposed_jacobian, properties);
             jacobian_ready   = true;
             jacobian_version = state.model_version();
+            frozen_spd       = properties.symmetric_positive_definite;
           }
         const double norm     = rhs.l2_norm();
         VectorType  &solution = lambda[n];
         std::fill_n(solution.begin(), n_owned, 0.);
         if (norm > 0 && reuse_forward)
           state.solve_with_jacobian(solution, rhs, 1e-13 * norm);
+        else if (norm > 0 && frozen)
+          {
+            const double       k_theta    = grid.step_size(n) * theta;
+            const unsigned int iterations = linear_solver.solve(
+              [&](VectorType &y, const VectorType &v) {
+                spatial.linearized_action(
+                  dfdu, {1., k_theta}, Transpose::yes, v, y);
+              },
+              solution,
+              rhs,
+              1e-13 * norm,
+              frozen_spd && properties.symmetric_positive_definite);
+            if (iterations > refresh_iterations)
+              jacobian_ready = false;
+          }
         else if (norm > 0)
           linear_solver.solve(solution, rhs, 1e-13 * norm);
         ++solves;

@@ -117,10 +117,14 @@ namespace npde
     // hanging-node values are distributed, which gives any hanging dof among
     // them its interpolated value again.
     dirichlet_dofs.clear();
+    constrained_dofs.clear();
     for (const types::global_dof_index i : owned_dofs)
-      if (homogeneous_constraints.is_constrained(i) &&
-          homogeneous_constraints.get_constraint_entries(i)->empty())
-        dirichlet_dofs.push_back(owned_dofs.index_within_set(i));
+      if (homogeneous_constraints.is_constrained(i))
+        {
+          constrained_dofs.push_back(owned_dofs.index_within_set(i));
+          if (homogeneous_constraints.get_constraint_entries(i)->empty())
+            dirichlet_dofs.push_back(constrained_dofs.back());
+        }
   }
 
 
@@ -304,6 +308,15 @@ namespace npde
     for (const unsigned int i : dirichlet_dofs)
       values[i] = 0.;
     distribute_hanging_node_values(v);
+  }
+
+
+
+  template <int dim>
+  const std::vector<unsigned int> &
+  Discretization<dim>::constrained_local_dofs() const
+  {
+    return constrained_dofs;
   }
 
 

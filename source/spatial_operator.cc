@@ -91,6 +91,33 @@ namespace npde
 
 
 
+  // The product needs v's values at the hanging nodes (the points see
+  // them); its constrained rows are set to v's entries, so that the
+  // operator maps the constrained and the free entries each to themselves
+  // and a Krylov method never mixes them.
+  template <int dim>
+  void
+  SpatialOperator<dim>::linearized_action(const Vector<double>      &dfdu,
+                                          const OperatorCoefficients c,
+                                          const Transpose   transpose,
+                                          const VectorType &v,
+                                          VectorType       &y) const
+  {
+    const unsigned int n_owned = v.locally_owned_size();
+    if (distributed.size() != v.size())
+      distributed.reinit(v, true);
+    std::copy_n(v.begin(), n_owned, distributed.begin());
+    discretization.distribute_homogeneous_constraints(distributed);
+    std::fill_n(y.begin(), n_owned, 0.);
+    add_linearized_product(dfdu, c, transpose, distributed, y);
+    const double *const values = v.begin();
+    double *const       out    = y.begin();
+    for (const unsigned int i : discretization.constrained_local_dofs())
+      out[i] = values[i];
+  }
+
+
+
   // The cell matrices of M and A, plus the weighted mass matrix of F' from
   // the shape values at the quadrature's points (the same on every cell) and
   // the JxW values of the point operators, which list the points cell by

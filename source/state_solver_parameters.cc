@@ -44,7 +44,8 @@ namespace npde
                         "1e-12",
                         Patterns::Double(0.),
                         "Newton stops when ‖R^n‖ <= max(relative tolerance "
-                        "* ‖R^n(initial guess)‖, absolute tolerance).");
+                        "* ‖R^n(U^{n-1})‖, absolute tolerance); it starts "
+                        "from the extrapolation 2U^{n-1} - U^{n-2}.");
       prm.declare_entry("Newton absolute tolerance",
                         "1e-14",
                         Patterns::Double(0.),

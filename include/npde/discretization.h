@@ -123,6 +123,10 @@ namespace npde
     void
     distribute_homogeneous_constraints(VectorType &v) const;
 
+    /// The owned dofs that constraints() constrains, as local indices.
+    const std::vector<unsigned int> &
+    constrained_local_dofs() const;
+
     /// The locally owned cells, in the order of the cell loop.
     unsigned int
     n_locally_owned_cells() const;
@@ -185,6 +189,7 @@ namespace npde
     bool has_hanging_nodes = false;
     // The owned Dirichlet dofs, by local index.
     std::vector<unsigned int> dirichlet_dofs;
+    std::vector<unsigned int> constrained_dofs; // local indices, all of them
 
     // Per locally owned cell, in the order of the cell loop: dof indices and
     // the local mass and operator matrices. The shape values are the same on

@@ -26,6 +26,9 @@
 #include <deal.II/lac/trilinos_sparse_matrix.h>
 #include <deal.II/lac/trilinos_vector.h>
 
+#include <npde/expression.h>
+
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -48,6 +51,12 @@ namespace npde
     /// In automatic mode, a matrix that serves every time step is factorised
     /// when it has at most this many rows.
     unsigned int direct_limit = 100000;
+    /// For a nonlinear f: Newton's and the adjoint's linear systems are
+    /// solved with the exact Jacobian as an operator and a factorisation
+    /// (or AMG) of a Jacobian built earlier in the sweep as preconditioner.
+    bool frozen_jacobian = true;
+    /// The frozen Jacobian is built anew when a solve took more iterations.
+    unsigned int refresh_iterations = 12;
 
     static void
     declare_parameters(ParameterHandler &prm);
@@ -105,6 +114,28 @@ namespace npde
     unsigned int
     solve(VectorType &x, const VectorType &b, const double tolerance);
 
+    /// y = A x for a matrix that is given by its action only.
+    using Operator = std::function<void(VectorType &y, const VectorType &x)>;
+
+    /**
+     * Solve A x = b for an operator @p A that is close to the matrix of
+     * initialize(), until the residual norm is below @p tolerance, from
+     * x = 0: CG when @p symmetric_positive_definite (A and the matrix of
+     * initialize() both), right-preconditioned GMRES otherwise, with
+     * what initialize() set up (the factorisation or AMG of the nearby
+     * matrix) as the preconditioner. This is how a Newton step uses a
+     * Jacobian factorised at another iterate, step or time: the operator is
+     * the exact Jacobian, so the step is the exact Newton step to the
+     * tolerance, and the factorisation only makes it cheap. Returns the
+     * iterations.
+     */
+    unsigned int
+    solve(const Operator   &A,
+          VectorType       &x,
+          const VectorType &b,
+          const double      tolerance,
+          const bool        symmetric_positive_definite);
+
     /// Whether solve() is exact to round-off (a factorisation) rather than
     /// iterative.
     bool
@@ -115,6 +146,15 @@ namespace npde
     method() const;
 
   private:
+    /// What initialize() set up, applied once: x = P⁻¹ b.
+    void
+    apply_preconditioner(VectorType &x, const VectorType &b) const;
+
+    /// The InputError of a Krylov solve that did not converge.
+    InputError
+    no_convergence(const SolverControl::NoConvergence &e,
+                   const double                        tolerance) const;
+
     const LinearSolverParameters                    parameters;
     const MatrixType                               *matrix = nullptr;
     LinearSolverParameters::Type                    chosen;

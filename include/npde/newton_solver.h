@@ -75,16 +75,26 @@ namespace npde
     /**
      * Solve R(u) = 0 from the initial guess @p u (which satisfies the
      * constraints). @p residual and @p update are work vectors of u's
-     * layout; with @p residual_given, @p residual holds R(u) already.
+     * layout; with @p residual_given, @p residual holds R(u) already. The
+     * relative tolerance applies to @p reference_norm if it is given (≥ 0),
+     * e.g. the residual at a plainer guess than @p u, so that a better
+     * initial guess does not make the test stricter.
      */
     Result
     solve(const Callbacks &callbacks,
           VectorType      &u,
           VectorType      &residual,
           VectorType      &update,
-          const bool       residual_given) const;
+          const bool       residual_given,
+          const double     reference_norm = -1.) const;
 
   private:
+    /// The tolerance of the linear solve at residual norm @p norm.
+    static double
+    linear_tolerance(const double norm,
+                     const double reference,
+                     const double target);
+
     const Settings settings;
   };
 } // namespace npde

@@ -64,6 +64,20 @@ namespace npde
                            const VectorType          &v,
                            VectorType                &product) const;
 
+    /**
+     * y = J v for the matrix J that add_linearized_matrix() assembles, as
+     * an action: its rows are Cᵀ [c_M M + c_A (A + F')](ᵀ) applied to the
+     * distributed values of @p v (whose constrained entries are ignored),
+     * and its constrained rows are the identity. The Krylov solves with a
+     * frozen Jacobian use it.
+     */
+    void
+    linearized_action(const Vector<double>      &dfdu,
+                      const OperatorCoefficients c,
+                      const Transpose            transpose,
+                      const VectorType          &v,
+                      VectorType                &y) const;
+
     /// matrix += Cᵀ [c_M M + c_A (A + F')](ᵀ) C, cell by cell.
     void
     add_linearized_matrix(const Vector<double>      &dfdu,
@@ -82,6 +96,7 @@ namespace npde
     const Discretization<dim> &discretization;
     const PointOperators<dim> &quadrature_points;
     const Model<dim>          &model;
+    mutable VectorType         distributed; // work space of linearized_action
   };
 } // namespace npde
 

@@ -188,6 +188,24 @@ namespace npde
     void
     assemble_jacobian(const VectorType &u, const double t, const double k);
 
+    /// The same from the point values @p dfdu of ∂f/∂u (and their minimum).
+    void
+    assemble_jacobian(const Vector<double> &dfdu,
+                      const double          min_dfdu,
+                      const double          k);
+
+    /// Whether Newton solves with a frozen Jacobian as preconditioner (see
+    /// 'Frozen Jacobian'): a nonlinear f, and the parameter set.
+    bool
+    uses_frozen_jacobian() const;
+
+    /// Newton's linear solve with the frozen Jacobian as preconditioner and
+    /// the exact J^n at the iterate (newton_dfdu) as operator.
+    unsigned int
+    solve_with_frozen_jacobian(VectorType       &x,
+                               const VectorType &b,
+                               const double      tolerance);
+
     /// The part of R^n that does not depend on U^n, into @p known (or, for
     /// a linear step, R^n(U^{n−1}) into newton_residual); see solve().
     bool
@@ -200,12 +218,18 @@ namespace npde
     void
     make_newton_callbacks();
 
+    /// Replace U^{n−1} in @p u by a better initial guess of U^n; returns
+    /// ‖R^n(U^{n−1})‖, the reference of Newton's relative tolerance.
+    double
+    initial_guess(const unsigned int n, const VectorType &known, VectorType &u);
+
     /// Newton's method for step n from the initial guess @p u.
     void
     newton_solve(const unsigned int n,
                  const VectorType  &known,
                  VectorType        &u,
-                 const bool         residual_given);
+                 const bool         residual_given,
+                 const double       reference_norm);
 
     /// The InputError of a Newton solve that failed at step n.
     InputError
@@ -234,6 +258,13 @@ namespace npde
     double               jacobian_step        = -1.;
 
     VectorType newton_residual, newton_update; // work space
+    // With a frozen Jacobian: ∂f/∂u at Newton's iterate and its minimum,
+    // whether the frozen Jacobian of this sweep is set up (and still good),
+    // and whether it was symmetric positive definite.
+    Vector<double> newton_dfdu;
+    double         newton_min_dfdu = 0.;
+    bool           frozen_ready    = false;
+    bool           frozen_spd      = false;
     // The step Newton works on, and its callbacks.
     struct CurrentStep
     {
