@@ -31,6 +31,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -205,6 +206,25 @@ namespace npde
                      "relative error): "
                   << error << std::endl;
         }
+      // What 'Linear solver = automatic' chose, and how hard Newton worked,
+      // in the last forward sweep.
+      const auto &stats = fitting.problem.state.statistics();
+      pcout << "   Linear solver: " << stats.linear_solver_method;
+      if (stats.linear_solver_method.rfind("direct", 0) == 0 &&
+          stats.n_linear_iterations > stats.n_linear_solves)
+        pcout << " of a frozen Jacobian, preconditioning CG or GMRES on the "
+                 "exact one";
+      if (!stats.newton_iterations.empty())
+        pcout << "; last sweep: "
+              << std::accumulate(stats.newton_iterations.begin(),
+                                 stats.newton_iterations.end(),
+                                 0.) /
+                   stats.newton_iterations.size()
+              << " Newton iterations per step, " << stats.n_linear_solves
+              << " linear solves with " << stats.n_linear_iterations
+              << " iterations, " << stats.n_solver_setups
+              << " solver set-ups";
+      pcout << std::endl;
       pcout << "   Final relative RMSE: " << fitting.objective.relative_rmse()
             << "\n   "
             << (fitting.objective.has_term("network") ? "Trained network" :
