@@ -104,7 +104,9 @@ namespace npde
                                           VectorType       &y) const
   {
     const unsigned int n_owned = v.locally_owned_size();
-    if (distributed.size() != v.size())
+    // (A new mesh can have as many dofs as the old one, partitioned
+    // otherwise: the layout, not the size, decides.)
+    if (!distributed.trilinos_partitioner().SameAs(v.trilinos_partitioner()))
       distributed.reinit(v, true);
     std::copy_n(v.begin(), n_owned, distributed.begin());
     discretization.distribute_homogeneous_constraints(distributed);
