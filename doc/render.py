@@ -3,7 +3,11 @@
 Run it with ParaView's batch interpreter under a virtual X server, from the
 repository root (Debian's packages paraview, python3-paraview, xvfb, xauth):
 
-    xvfb-run -a pvbatch doc/render.py npde-output/heat_training_lbfgs/solution.pvd doc/images/heat
+    xvfb-run -a pvbatch --disable-xdisplay-test doc/render.py npde-output/heat_training_lbfgs/solution.pvd doc/images/heat
+
+(--disable-xdisplay-test: pvbatch's own probe of the X display aborts
+about one run in four under Xvfb with Debian's ParaView 5.11, "bad X server
+connection"; the views render fine without it.)
 
 For each field (default: u, h, g_theta, g_star, adjoint) that the series
 holds, it writes one PNG, <prefix>-<field>.png, with the field at three
