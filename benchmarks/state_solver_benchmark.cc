@@ -10,9 +10,24 @@
 // and linear solves. For the heat equation, the matrix and the
 // preconditioner must be built once.
 //
+// Last, the cost of the reaction term's formula itself: muparser's
+// evaluation of the paper's f = (u³ − u)/ε² at the 3200 quadrature points
+// of a level of the 20×40 mesh, and the least time per training iteration
+// it implies. Every step of a sweep evaluates f or ∂f/∂u at all points at
+// least three times (f at Newton's initial guess, ∂f/∂u for J^n, f at the
+// converged U^n for Newton's test), so that 64 steps take at least
+// 3 · 64 · 3200 evaluations per training iteration, whatever else is
+// done: the floor that any speed target for Allen–Cahn has to clear
+// (doc/results.md).
+//
 //   build/benchmarks/state_solver_benchmark [linear solver]
 // ---------------------------------------------------------------------------
+#include <npde/expression.h>
+
 #include "tests.h"
+
+#include <algorithm>
+#include <vector>
 
 using namespace npde;
 
@@ -87,5 +102,36 @@ main(int argc, char **argv)
                                   1)
               << " it/solve" << std::endl;
       }
+
+  // f through muparser at the points of one level, u varying from point to
+  // point as in a sweep; the median of 21 repetitions of 20 levels.
+  const Expression f("Model/Reaction",
+                     "(u^3 - u)/eps^2",
+                     {"x", "y", "t", "u"},
+                     {{"eps", 0.32}});
+  const unsigned int  n_points = 3200;
+  std::vector<double> seconds;
+  double              checksum = 0;
+  for (unsigned int repetition = 0; repetition < 21; ++repetition)
+    {
+      Timer timer;
+      for (unsigned int level = 0; level < 20; ++level)
+        for (unsigned int q = 0; q < n_points; ++q)
+          {
+            const double xytu[4] = {0.25, 0.5, 0.1, 1e-4 * q + 1e-3 * level};
+            checksum += f(xytu);
+          }
+      seconds.push_back(timer.wall_time() / (20. * n_points));
+    }
+  std::sort(seconds.begin(), seconds.end());
+  const double per_point = seconds[seconds.size() / 2];
+  pcout << "\nThe reaction f = (u^3 - u)/eps^2 through muparser: "
+        << testing::rounded(1e9 * per_point, 1) << " ns per point, "
+        << testing::rounded(1e6 * per_point * n_points, 1)
+        << " us per level of " << n_points
+        << " points;\nat least 3 evaluations per step, 64 steps: "
+        << testing::rounded(1e3 * 3 * 64 * n_points * per_point, 1)
+        << " ms per training iteration (checksum " << checksum << ")"
+        << std::endl;
   return 0;
 }

@@ -19,7 +19,6 @@ namespace npde
     , timer(timer)
     , linear_solver(state.linear_solver_parameters())
     , frozen_jacobian(state.linear_solver_parameters().frozen_jacobian)
-    , refresh_iterations(state.linear_solver_parameters().refresh_iterations)
   {
   }
 
@@ -116,7 +115,6 @@ namespace npde
             linear_solver.initialize(transposed_jacobian, properties);
             jacobian_ready   = true;
             jacobian_version = state.model_version();
-            frozen_spd       = properties.symmetric_positive_definite;
           }
         const double norm     = rhs.l2_norm();
         VectorType  &solution = lambda[n];
@@ -126,7 +124,7 @@ namespace npde
         else if (norm > 0 && frozen)
           {
             const double       k_theta    = grid.step_size(n) * theta;
-            const unsigned int iterations = linear_solver.solve(
+            linear_solver.solve(
               [&](VectorType &y, const VectorType &v) {
                 spatial.linearized_action(
                   dfdu, {1., k_theta}, Transpose::yes, v, y);
@@ -134,8 +132,8 @@ namespace npde
               solution,
               rhs,
               1e-13 * norm,
-              frozen_spd && properties.symmetric_positive_definite);
-            if (iterations > refresh_iterations)
+              properties.symmetric_positive_definite);
+            if (linear_solver.preconditioner_is_stale())
               jacobian_ready = false;
           }
         else if (norm > 0)

@@ -284,6 +284,25 @@ namespace npde
 
 
 
+  namespace
+  {
+    // The InputError of a Krylov solve (by @p method) that did not converge.
+    InputError
+    no_convergence(const std::string                  &method,
+                   const SolverControl::NoConvergence &e,
+                   const double                        tolerance)
+    {
+      return InputError(
+        "The linear solver (" + method + ") did not reach the tolerance " +
+        std::to_string(tolerance) + " in " + std::to_string(e.last_step) +
+        " iterations (residual " + std::to_string(e.last_residual) +
+        "). Set 'State solver/Linear solver = direct', raise 'State "
+        "solver/Maximum linear iterations', or use a smaller time step.");
+    }
+  } // namespace
+
+
+
   LinearSolver::LinearSolver(const LinearSolverParameters &parameters)
     : parameters(parameters)
     , chosen(parameters.type)
@@ -302,8 +321,10 @@ namespace npde
   {
     const bool spd           = properties.symmetric_positive_definite;
     const bool prefer_direct = properties.prefer_direct;
-    matrix = &matrix_;
-    chosen = parameters.type;
+    matrix        = &matrix_;
+    matrix_is_spd = spd;
+    last_operator_solves = 0;
+    chosen        = parameters.type;
     if (chosen == LinearSolverParameters::Type::automatic)
       chosen = (prefer_direct && matrix_.m() <= parameters.direct_limit ?
                   LinearSolverParameters::Type::direct :
@@ -381,7 +402,7 @@ namespace npde
       }
     catch (const SolverControl::NoConvergence &e)
       {
-        throw no_convergence(e, tolerance);
+        throw no_convergence(method(), e, tolerance);
       }
     return control.last_step();
   }
@@ -429,7 +450,7 @@ namespace npde
     SolverControl control(parameters.max_iterations, tolerance);
     try
       {
-        if (symmetric_positive_definite)
+        if (symmetric_positive_definite && matrix_is_spd)
           {
             SolverCG<VectorType> cg(control);
             cg.solve(op, x, b, preconditioner);
@@ -443,9 +464,18 @@ namespace npde
       }
     catch (const SolverControl::NoConvergence &e)
       {
-        throw no_convergence(e, tolerance);
+        throw no_convergence(method(), e, tolerance);
       }
+    last_operator_solves = control.last_step();
     return control.last_step();
+  }
+
+
+
+  bool
+  LinearSolver::preconditioner_is_stale() const
+  {
+    return last_operator_solves > parameters.refresh_iterations;
   }
 
 
@@ -459,20 +489,6 @@ namespace npde
       direct->solve(x, b);
     else
       amg.vmult(x, b);
-  }
-
-
-
-  InputError
-  LinearSolver::no_convergence(const SolverControl::NoConvergence &e,
-                               const double tolerance) const
-  {
-    return InputError(
-      "The linear solver (" + method() + ") did not reach the tolerance " +
-      std::to_string(tolerance) + " in " + std::to_string(e.last_step) +
-      " iterations (residual " + std::to_string(e.last_residual) +
-      "). Set 'State solver/Linear solver = direct', raise 'State "
-      "solver/Maximum linear iterations', or use a smaller time step.");
   }
 
 

@@ -189,16 +189,19 @@ namespace npde
         sources_old.swap(sources_new);
 
         // Newton starts from U^{n−1} with the Dirichlet values of t_n, or
-        // from a better guess (initial_guess()).
-        VectorType &u = trajectory->level(n);
+        // from a better guess (initial_guess()). Either way, Newton's
+        // residual holds R^n at the start already.
+        const double k = grid.step_size(n);
+        current        = {n, grid.times()[n], k, k * grid.theta(), &known_part};
+        VectorType &u  = trajectory->level(n);
         std::copy_n(trajectory->level(n - 1).begin(), n_owned, u.begin());
         double reference_norm = -1.;
         if (!linear_step)
           {
             known.apply_constraints(n, u);
-            reference_norm = initial_guess(n, known_part, u);
+            reference_norm = initial_guess(n, u);
           }
-        newton_solve(n, known_part, u, true, reference_norm);
+        newton_solve(n, u, reference_norm);
         if (level_done)
           level_done(n);
       }
@@ -319,12 +322,8 @@ namespace npde
   // does not evaluate it again.
   template <int dim>
   double
-  StateSolver<dim>::initial_guess(const unsigned int n,
-                                  const VectorType  &known_part,
-                                  VectorType        &u)
+  StateSolver<dim>::initial_guess(const unsigned int n, VectorType &u)
   {
-    const double k = grid.step_size(n);
-    current        = {n, grid.times()[n], k, k * grid.theta(), &known_part};
     const double reference = newton_callbacks.residual(u, newton_residual);
     if (n < 2 || !std::isfinite(reference))
       return reference;
@@ -352,18 +351,14 @@ namespace npde
   template <int dim>
   void
   StateSolver<dim>::newton_solve(const unsigned int n,
-                                 const VectorType  &known_part,
                                  VectorType        &u,
-                                 const bool         residual_given,
                                  const double       reference_norm)
   {
-    const double k = grid.step_size(n);
-    current        = {n, grid.times()[n], k, k * grid.theta(), &known_part};
     const NewtonSolver::Result result = newton.solve(newton_callbacks,
                                                      u,
                                                      newton_residual,
                                                      newton_update,
-                                                     residual_given,
+                                                     true,
                                                      reference_norm);
     stats.n_linear_solves += result.linear_solves;
     stats.n_linear_iterations += result.linear_iterations;
@@ -451,7 +446,6 @@ namespace npde
     ++stats.n_solver_setups;
     jacobian_step = k;
     frozen_ready  = true;
-    frozen_spd    = properties.symmetric_positive_definite;
   }
 
 
@@ -466,9 +460,10 @@ namespace npde
 
 
   // CG needs both the operator J^n and the preconditioner to be symmetric
-  // positive definite; otherwise GMRES. A solve that took many iterations
-  // says that the iterate has moved far from where the Jacobian was
-  // frozen: the next Newton iteration builds it anew, there.
+  // positive definite (the LinearSolver knows the latter); otherwise GMRES.
+  // A solve that took many iterations says that the iterate has moved far
+  // from where the Jacobian was frozen: the next Newton iteration builds it
+  // anew, there.
   template <int dim>
   unsigned int
   StateSolver<dim>::solve_with_frozen_jacobian(VectorType       &x,
@@ -476,7 +471,6 @@ namespace npde
                                                const double      tolerance)
   {
     const bool spd =
-      frozen_spd &&
       jacobian_properties(current.k, newton_min_dfdu).symmetric_positive_definite;
     const unsigned int iterations = linear_solver.solve(
       [this](VectorType &y, const VectorType &v) {
@@ -487,7 +481,7 @@ namespace npde
       b,
       tolerance,
       spd);
-    if (iterations > parameters.linear_solver.refresh_iterations)
+    if (linear_solver.preconditioner_is_stale())
       frozen_ready = false;
     return iterations;
   }

@@ -87,13 +87,9 @@ namespace npde
     MatrixType                  transposed_jacobian;
     LinearSolver                linear_solver;
     bool                        jacobian_ready = false;
-    // 'Frozen Jacobian' and its refresh limit; whether the frozen (J^m)ᵀ
-    // was symmetric positive definite.
-    const bool         frozen_jacobian;
-    const unsigned int refresh_iterations;
-    bool               frozen_spd = false;
-    unsigned int jacobian_version = 0; // StateSolver::model_version()
-    unsigned int solves           = 0;
+    const bool         frozen_jacobian;           // 'Frozen Jacobian'
+    unsigned int       jacobian_version = 0;      // StateSolver::model_version()
+    unsigned int       solves           = 0;
   };
 } // namespace npde
 

@@ -26,8 +26,6 @@
 #include <deal.II/lac/trilinos_sparse_matrix.h>
 #include <deal.II/lac/trilinos_vector.h>
 
-#include <npde/expression.h>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -120,14 +118,14 @@ namespace npde
     /**
      * Solve A x = b for an operator @p A that is close to the matrix of
      * initialize(), until the residual norm is below @p tolerance, from
-     * x = 0: CG when @p symmetric_positive_definite (A and the matrix of
-     * initialize() both), right-preconditioned GMRES otherwise, with
-     * what initialize() set up (the factorisation or AMG of the nearby
-     * matrix) as the preconditioner. This is how a Newton step uses a
-     * Jacobian factorised at another iterate, step or time: the operator is
-     * the exact Jacobian, so the step is the exact Newton step to the
-     * tolerance, and the factorisation only makes it cheap. Returns the
-     * iterations.
+     * x = 0: CG when A (@p symmetric_positive_definite) and the matrix of
+     * initialize() are both symmetric positive definite, right-
+     * preconditioned GMRES otherwise, with what initialize() set up (the
+     * factorisation or AMG of the nearby matrix) as the preconditioner.
+     * This is how a Newton step uses a Jacobian factorised at another
+     * iterate, step or time: the operator is the exact Jacobian, so the
+     * step is the exact Newton step to the tolerance, and the factorisation
+     * only makes it cheap. Returns the iterations.
      */
     unsigned int
     solve(const Operator   &A,
@@ -135,6 +133,15 @@ namespace npde
           const VectorType &b,
           const double      tolerance,
           const bool        symmetric_positive_definite);
+
+    /**
+     * Whether the last solve() with an operator took more iterations than
+     * 'Frozen Jacobian refresh iterations': the matrix of initialize() has
+     * drifted too far from the operators it preconditions, and the caller
+     * should initialize() a new one.
+     */
+    bool
+    preconditioner_is_stale() const;
 
     /// Whether solve() is exact to round-off (a factorisation) rather than
     /// iterative.
@@ -150,11 +157,6 @@ namespace npde
     void
     apply_preconditioner(VectorType &x, const VectorType &b) const;
 
-    /// The InputError of a Krylov solve that did not converge.
-    InputError
-    no_convergence(const SolverControl::NoConvergence &e,
-                   const double                        tolerance) const;
-
     const LinearSolverParameters                    parameters;
     const MatrixType                               *matrix = nullptr;
     LinearSolverParameters::Type                    chosen;
@@ -162,6 +164,10 @@ namespace npde
     SolverControl                                   direct_control;
     std::unique_ptr<TrilinosWrappers::SolverDirect> direct;
     std::unique_ptr<CholeskyFactorization>          cholesky;
+    // Whether the matrix of initialize() is symmetric positive definite,
+    // and the iterations of the last solve() with an operator.
+    bool         matrix_is_spd        = false;
+    unsigned int last_operator_solves = 0;
   };
 } // namespace npde
 

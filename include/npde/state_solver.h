@@ -31,6 +31,7 @@
 #include <deal.II/base/timer.h>
 
 #include <npde/discretization.h>
+#include <npde/expression.h>
 #include <npde/known_terms.h>
 #include <npde/linear_solver.h>
 #include <npde/newton_solver.h>
@@ -218,17 +219,17 @@ namespace npde
     void
     make_newton_callbacks();
 
-    /// Replace U^{n−1} in @p u by a better initial guess of U^n; returns
+    /// Replace U^{n−1} in @p u by a better initial guess of U^n (the step
+    /// in `current`), with R^n at it in newton_residual; returns
     /// ‖R^n(U^{n−1})‖, the reference of Newton's relative tolerance.
     double
-    initial_guess(const unsigned int n, const VectorType &known, VectorType &u);
+    initial_guess(const unsigned int n, VectorType &u);
 
-    /// Newton's method for step n from the initial guess @p u.
+    /// Newton's method for step n (in `current`) from the initial guess
+    /// @p u, whose residual newton_residual holds.
     void
     newton_solve(const unsigned int n,
-                 const VectorType  &known,
                  VectorType        &u,
-                 const bool         residual_given,
                  const double       reference_norm);
 
     /// The InputError of a Newton solve that failed at step n.
@@ -259,12 +260,11 @@ namespace npde
 
     VectorType newton_residual, newton_update; // work space
     // With a frozen Jacobian: ∂f/∂u at Newton's iterate and its minimum,
-    // whether the frozen Jacobian of this sweep is set up (and still good),
-    // and whether it was symmetric positive definite.
+    // and whether the frozen Jacobian of this sweep is set up (and still
+    // good).
     Vector<double> newton_dfdu;
     double         newton_min_dfdu = 0.;
     bool           frozen_ready    = false;
-    bool           frozen_spd      = false;
     // The step Newton works on, and its callbacks.
     struct CurrentStep
     {
