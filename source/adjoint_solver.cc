@@ -123,7 +123,7 @@ namespace npde
           state.solve_with_jacobian(solution, rhs, 1e-13 * norm);
         else if (norm > 0 && frozen)
           {
-            const double       k_theta    = grid.step_size(n) * theta;
+            const double k_theta = grid.step_size(n) * theta;
             linear_solver.solve(
               [&](VectorType &y, const VectorType &v) {
                 spatial.linearized_action(

@@ -42,20 +42,17 @@ namespace npde
   // otherwise the step is halved, at most ten times. Far from the solution,
   // e.g. Allen–Cahn with kϑ·max(−∂f/∂u) > 1, a full Newton step can
   // overshoot into a region where u³ explodes. Damping changes the path,
-  // not the solution Newton converges to. The linear solve is ten times
-  // tighter than Newton's target, so that Newton's quadratic convergence is
-  // not spoiled by it.
+  // not the solution Newton converges to. The linear solves are inexact
+  // (linear_tolerance() above) without spoiling the quadratic convergence.
   NewtonSolver::Result
   NewtonSolver::solve(const Callbacks &callbacks,
                       VectorType      &u,
                       VectorType      &residual,
                       VectorType      &update,
-                      const bool       residual_given,
                       const double     reference_norm) const
   {
     Result result;
-    double norm =
-      (residual_given ? residual.l2_norm() : callbacks.residual(u, residual));
+    double norm = residual.l2_norm();
     result.residuals.push_back(norm);
     const double reference = (reference_norm >= 0. ? reference_norm : norm);
     result.target          = std::max(settings.relative_tolerance * reference,

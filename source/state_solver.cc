@@ -358,7 +358,6 @@ namespace npde
                                                      u,
                                                      newton_residual,
                                                      newton_update,
-                                                     true,
                                                      reference_norm);
     stats.n_linear_solves += result.linear_solves;
     stats.n_linear_iterations += result.linear_iterations;

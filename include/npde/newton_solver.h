@@ -74,9 +74,9 @@ namespace npde
 
     /**
      * Solve R(u) = 0 from the initial guess @p u (which satisfies the
-     * constraints). @p residual and @p update are work vectors of u's
-     * layout; with @p residual_given, @p residual holds R(u) already. The
-     * relative tolerance applies to @p reference_norm if it is given (≥ 0),
+     * constraints), where @p residual holds R(u) on entry (the caller has
+     * evaluated it, e.g. to choose the guess); @p update is a work vector
+     * of u's layout. The relative tolerance applies to @p reference_norm if it is given (≥ 0),
      * e.g. the residual at a plainer guess than @p u, so that a better
      * initial guess does not make the test stricter.
      */
@@ -85,7 +85,6 @@ namespace npde
           VectorType      &u,
           VectorType      &residual,
           VectorType      &update,
-          const bool       residual_given,
           const double     reference_norm = -1.) const;
 
   private:
